@@ -1,0 +1,91 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using OpenTelemetry.Metrics;
+
+namespace OpsBot.ServiceDefaults;
+
+/// <summary>Name of the running service, used as the alert source and in logs.</summary>
+public sealed record ServiceIdentity(string Name);
+
+public static class ServiceDefaultsExtensions
+{
+    public const string ReadyTag = "ready";
+
+    /// <summary>Settings, JSON logs with scopes (correlation id), Kestrel on HEALTH_PORT, health checks, metrics.</summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
+    {
+        var settings = new Settings(builder.Configuration);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(new ServiceIdentity(serviceName));
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.Logging.ClearProviders();
+        if (settings.String(SettingNames.LogFormat, "json").Equals("text", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddSimpleConsole(o => { o.IncludeScopes = true; o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        }
+        else
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.JsonWriterOptions = new JsonWriterOptions { Indented = false };
+            });
+        }
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
+
+        var port = settings.Int(SettingNames.HealthPort, 8080, 0, 65535);
+        builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(port));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+
+        builder.Services.AddHealthChecks();
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(OpsBotMetrics.MeterPrefix + "*")
+            .AddMeter("MassTransit")
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    /// <summary><c>/healthz</c> (alive: the process answers), <c>/readyz</c> (every check tagged ready), <c>/metrics</c>.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        if (!app.Services.GetServices<HealthzOverride>().Any())
+            app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteHealthJson,
+        });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+
+    private static Task WriteHealthJson(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json";
+        var body = new
+        {
+            status = report.Status == HealthStatus.Healthy ? "ready" : "not-ready",
+            checks = report.Entries.ToDictionary(
+                e => e.Key,
+                e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description }),
+        };
+        return http.Response.WriteAsync(JsonSerializer.Serialize(body));
+    }
+}
+
+/// <summary>Registered by a service (the ops-bot) that answers <c>/healthz</c> itself.</summary>
+public sealed class HealthzOverride;
