@@ -46,6 +46,8 @@ public static class ServiceDefaultsExtensions
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
+        // HttpClientFactory logs request URLs; a Teams webhook URL is a secret.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 
         var port = settings.Int(SettingNames.HealthPort, 8080, 0, 65535);
         builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(port));

@@ -1,0 +1,83 @@
+using OpsBot.Contracts;
+
+namespace OpsBot.PnlIngest;
+
+/// <summary>
+/// Holds PnL updates between Redis and the bus, one entry per (account, strategy): a newer update
+/// replaces the waiting one in place (conflation — the latest PnL wins, and keeps its place in line).
+/// The buffer holds at most <c>capacity</c> strategies; at the bound the oldest waiting entry is
+/// dropped and counted, so memory stays bounded during a long broker outage while the newest
+/// state of the busiest strategies survives.
+/// </summary>
+public sealed class ConflatingPnlBuffer(int capacity, PnlIngestMetrics metrics)
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<(string Account, string Strategy), LinkedListNode<PnlUpdated>> _byKey = new();
+    private readonly LinkedList<PnlUpdated> _order = new();
+    private readonly SemaphoreSlim _available = new(0);
+
+    public int Count { get { lock (_gate) return _order.Count; } }
+
+    public int Capacity => capacity;
+
+    public void Offer(PnlUpdated update)
+    {
+        lock (_gate)
+        {
+            var key = (update.Account, update.Strategy);
+            if (_byKey.TryGetValue(key, out var node))
+            {
+                node.Value = update;
+                metrics.Conflated();
+                return;
+            }
+            if (_order.Count >= capacity)
+            {
+                var oldest = _order.First!;
+                _order.RemoveFirst();
+                _byKey.Remove((oldest.Value.Account, oldest.Value.Strategy));
+                metrics.Dropped();
+            }
+            _byKey[key] = _order.AddLast(update);
+        }
+        _available.Release();
+    }
+
+    /// <summary>Waits until at least one update may be waiting.</summary>
+    public Task WaitAsync(CancellationToken cancellationToken) => _available.WaitAsync(cancellationToken);
+
+    /// <summary>Takes up to <paramref name="max"/> waiting updates, oldest first; at most one per strategy.</summary>
+    public List<PnlUpdated> TakeBatch(int max)
+    {
+        var batch = new List<PnlUpdated>(Math.Min(max, 256));
+        lock (_gate)
+        {
+            while (batch.Count < max && _order.First is { } node)
+            {
+                _order.RemoveFirst();
+                _byKey.Remove((node.Value.Account, node.Value.Strategy));
+                batch.Add(node.Value);
+            }
+        }
+        return batch;
+    }
+
+    /// <summary>Puts back updates that could not be published, unless a newer one of the same strategy arrived meanwhile.</summary>
+    public void Return(IReadOnlyList<PnlUpdated> updates)
+    {
+        var returned = 0;
+        lock (_gate)
+        {
+            for (var i = updates.Count - 1; i >= 0; i--)
+            {
+                var update = updates[i];
+                var key = (update.Account, update.Strategy);
+                if (_byKey.ContainsKey(key)) { metrics.Conflated(); continue; }
+                if (_order.Count >= capacity) { metrics.Dropped(); continue; }
+                _byKey[key] = _order.AddFirst(update);
+                returned++;
+            }
+        }
+        if (returned > 0) _available.Release(returned);
+    }
+}

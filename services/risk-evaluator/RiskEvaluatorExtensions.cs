@@ -1,0 +1,22 @@
+using MassTransit;
+using OpsBot.ServiceDefaults;
+
+namespace OpsBot.RiskEvaluator;
+
+public static class RiskEvaluatorExtensions
+{
+    public static WebApplicationBuilder AddRiskEvaluator(this WebApplicationBuilder builder)
+    {
+        var options = RiskEvaluatorOptions.From(new Settings(builder.Configuration));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new PnlLossRule(options.PnlLossThreshold));
+        builder.Services.AddSingleton<AlertFactory>();
+        return builder;
+    }
+
+    public static IBusRegistrationConfigurator AddRiskConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<PnlUpdatedConsumer, PnlUpdatedConsumerDefinition>();
+        return bus;
+    }
+}

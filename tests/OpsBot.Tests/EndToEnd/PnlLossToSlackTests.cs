@@ -1,0 +1,108 @@
+using System.Text.Json;
+using OpsBot.FakeSlack;
+using OpsBot.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace OpsBot.Tests.EndToEnd;
+
+/// <summary>
+/// The walking skeleton end to end on real servers: a losing PnL PUBLISHed on Redis goes through
+/// pnl-ingest, risk-evaluator and notifier (three processes, RabbitMQ between them) and reaches a
+/// local Slack stand-in as exactly one chat.postMessage; malformed PnL messages reach nothing.
+/// </summary>
+[Collection(InfraCollection.Name)]
+public sealed class PnlLossToSlackTests(InfraFixture infra) : IAsyncLifetime
+{
+    private const string Token = "xoxb-e2e-test-token";
+    private const string SlackChannel = "C0E2E";
+    private readonly string _pnlChannel = $"pnl-e2e-{Guid.NewGuid():N}";
+    private readonly List<ServiceProcess> _services = [];
+    private FakeSlackServer _slack = null!;
+
+    public async Task InitializeAsync()
+    {
+        _slack = await FakeSlackServer.StartAsync(new FakeSlackOptions { ExpectedToken = Token });
+        var rabbit = await infra.CreateVirtualHostAsync("e2e");
+        var env = new Dictionary<string, string>
+        {
+            ["RABBITMQ_URL"] = rabbit,
+            ["REDIS_URL"] = infra.RedisUrl,
+            ["PNL_CHANNEL"] = _pnlChannel,
+            ["ALERT_PNL_THRESHOLD"] = "1000",
+            ["SLACK_API_URL"] = _slack.ApiUrl.ToString(),
+            ["SLACK_BOT_TOKEN"] = Token,
+            ["SLACK_ALERT_CHANNEL"] = SlackChannel,
+        };
+        // Consumers first, so their queues are bound before anything is published.
+        _services.Add(ServiceProcess.Start("notifier", "services/notifier", "OpsBot.Notifier", env));
+        _services.Add(ServiceProcess.Start("risk-evaluator", "services/risk-evaluator", "OpsBot.RiskEvaluator", env));
+        _services.Add(ServiceProcess.Start("pnl-ingest", "services/pnl-ingest", "OpsBot.PnlIngest", env));
+        await Task.WhenAll(_services.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(60))));
+    }
+
+    [Fact]
+    public async Task Losing_pnl_on_redis_becomes_exactly_one_slack_message_and_malformed_pnl_none()
+    {
+        var redis = infra.Redis.GetSubscriber();
+        var channel = RedisChannel.Literal(_pnlChannel);
+        var now = DateTimeOffset.UtcNow;
+
+        // Malformed messages that would be losses if they were accepted: each must be rejected.
+        string[] malformed =
+        [
+            "{\"account\":\"acct-1\",\"strategy\":\"bad-json\",\"realized\":-5000,",
+            "{\"account\":\"acct-1\",\"strategy\":\"nan\",\"realized\":NaN,\"unrealized\":0,\"currency\":\"USD\",\"timestamp\":\"" + now.ToString("O") + "\"}",
+            "{\"account\":\"acct-1\",\"strategy\":\"missing\",\"realized\":-5000,\"currency\":\"USD\",\"timestamp\":\"" + now.ToString("O") + "\"}",
+            "{\"account\":\"acct-1\",\"strategy\":\"old\",\"realized\":-5000,\"unrealized\":0,\"currency\":\"USD\",\"timestamp\":-5}",
+            "{\"account\":\"acct-1\",\"strategy\":\"huge\",\"realized\":-5000,\"unrealized\":0,\"currency\":\"USD\",\"timestamp\":\"" + now.ToString("O") + "\",\"pad\":\"" + new string('x', 70_000) + "\"}",
+        ];
+        foreach (var message in malformed) await redis.PublishAsync(channel, message);
+
+        var correlationId = Guid.NewGuid();
+        var losing = PnlJson("momentum", realized: -800.0, unrealized: -450.5, now, correlationId);
+        // A healthy strategy beside it raises nothing.
+        var healthy = PnlJson("carry", realized: 200.0, unrealized: -450.5, now, Guid.NewGuid());
+        await redis.PublishAsync(channel, healthy);
+        await redis.PublishAsync(channel, losing);
+
+        var request = await _slack.WaitForAsync(r => r.Text?.Contains("momentum") == true, TimeSpan.FromSeconds(30));
+        Assert.Equal("/api/chat.postMessage", request.Path);
+        Assert.Equal($"Bearer {Token}", request.Authorization);
+        Assert.Equal(SlackChannel, request.Channel);
+        Assert.EndsWith(correlationId.ToString(), request.Text);
+        Assert.Contains("-1,250.50", request.Text);
+        Assert.Equal(200, request.Status);
+
+        // Give stragglers time to arrive: there must be no second message and none from a malformed one.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var all = _slack.Requests;
+        Assert.Single(all);
+
+        var ingest = _services.Single(s => s.Name == "pnl-ingest");
+        var rejections = ingest.Output.Where(l => l.Contains("Rejected PnL message")).ToList();
+        Assert.Equal(malformed.Length, rejections.Count);
+        foreach (var reason in new[] { "invalid-json", "missing-field", "bad-timestamp", "too-large" })
+            Assert.Contains(rejections, l => l.Contains(reason));
+        var metrics = await ingest.GetStringAsync("metrics");
+        Assert.Contains("opsbot_pnl_rejected_total", metrics);
+    }
+
+    private static string PnlJson(string strategy, double realized, double unrealized, DateTimeOffset at, Guid correlationId) =>
+        JsonSerializer.Serialize(new
+        {
+            account = "acct-1",
+            strategy,
+            realized,
+            unrealized,
+            currency = "USD",
+            timestamp = at.ToString("O"),
+            correlation_id = correlationId.ToString(),
+        });
+
+    public async Task DisposeAsync()
+    {
+        foreach (var service in _services) await service.DisposeAsync();
+        await _slack.DisposeAsync();
+        Assert.DoesNotContain(_services.SelectMany(s => s.Output), l => l.Contains(Token));
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using StackExchange.Redis;
+
+namespace OpsBot.Tests.Infrastructure;
+
+/// <summary>
+/// Real Redis and RabbitMQ for the tests. Uses the servers that scripts/test.sh started (REDIS_URL,
+/// RABBITMQ_URL, OPSBOT_INFRA_DIR); without them it starts its own through scripts/infra.sh and stops
+/// them afterwards. Never skips: a missing server is an error.
+/// </summary>
+public sealed class InfraFixture : IAsyncLifetime
+{
+    private bool _ownsServers;
+
+    public string RedisUrl { get; private set; } = "";
+    public string RabbitMqUrl { get; private set; } = "";
+    public string InfraDir { get; private set; } = "";
+    public ConnectionMultiplexer Redis { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var dir = Environment.GetEnvironmentVariable("OPSBOT_INFRA_DIR");
+        if (string.IsNullOrEmpty(dir))
+        {
+            var output = await Script("start");
+            var env = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
+                .Select(l => l["export ".Length..].Split('=', 2))
+                .ToDictionary(kv => kv[0], kv => kv[1]);
+            dir = env["OPSBOT_INFRA_DIR"];
+            RedisUrl = env["REDIS_URL"];
+            RabbitMqUrl = env["RABBITMQ_URL"];
+            _ownsServers = true;
+        }
+        else
+        {
+            RedisUrl = Environment.GetEnvironmentVariable("REDIS_URL") ?? throw new InvalidOperationException("REDIS_URL not set");
+            RabbitMqUrl = Environment.GetEnvironmentVariable("RABBITMQ_URL") ?? throw new InvalidOperationException("RABBITMQ_URL not set");
+        }
+        InfraDir = dir;
+        Redis = await ConnectionMultiplexer.ConnectAsync(RedisUrl + ",abortConnect=false");
+    }
+
+    /// <summary>An isolated RabbitMQ virtual host for one test, as a RABBITMQ_URL.</summary>
+    public async Task<string> CreateVirtualHostAsync(string prefix)
+    {
+        var name = $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)];
+        await Script("add-vhost", InfraDir, name);
+        return RabbitMqUrl.TrimEnd('/') + "/" + name;
+    }
+
+    public Task<string> Script(params string[] args) => RunInfraScript(args);
+
+    public async Task DisposeAsync()
+    {
+        await Redis.DisposeAsync();
+        if (_ownsServers) await Script("stop", InfraDir);
+    }
+
+    private static async Task<string> RunInfraScript(string[] args)
+    {
+        var psi = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "scripts", "infra.sh"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"scripts/infra.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}");
+        return await stdout;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class InfraCollection : ICollectionFixture<InfraFixture>
+{
+    public const string Name = "real Redis and RabbitMQ";
+}
