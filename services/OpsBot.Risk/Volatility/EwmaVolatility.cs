@@ -1,0 +1,50 @@
+namespace OpsBot.Risk;
+
+/// <summary>
+/// RiskMetrics exponentially weighted variance, zero mean: σ²ₜ = λσ²ₜ₋₁ + (1 − λ)r²ₜ₋₁.
+/// <para>
+/// After the update with rₜ, <see cref="Variance"/> is σ²ₜ₊₁ = λσ²ₜ + (1 − λ)rₜ², the forecast for the next
+/// return. Initialisation: σ²₁ = the <c>initialVariance</c> given, or else r₁² (so after the first return the
+/// variance is exactly r₁²). Ready after <c>warmUp</c> returns (default 10), because the first few estimates
+/// lean heavily on the seed.
+/// </para>
+/// </summary>
+public sealed class EwmaVolatility : IVolatilityModel
+{
+    /// <summary>RiskMetrics' daily decay factor.</summary>
+    public const double DefaultLambda = 0.94;
+
+    private readonly double? _initialVariance;
+    private readonly int _warmUp;
+    private double _variance = double.NaN;
+
+    public EwmaVolatility(double lambda = DefaultLambda, int warmUp = 10, double? initialVariance = null)
+    {
+        if (!(lambda > 0 && lambda < 1))
+            throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "EWMA lambda must be in (0, 1).");
+        ArgumentOutOfRangeException.ThrowIfLessThan(warmUp, 1);
+        if (initialVariance is { } v && !(v >= 0 && double.IsFinite(v)))
+            throw new ArgumentOutOfRangeException(nameof(initialVariance), v, "The initial variance must be finite and non-negative.");
+        Lambda = lambda;
+        _warmUp = warmUp;
+        _initialVariance = initialVariance;
+    }
+
+    public double Lambda { get; }
+    public string Name => "ewma";
+    public int Count { get; private set; }
+    public bool IsReady => Count >= _warmUp;
+    public double Variance => _variance;
+    public double Sigma => Math.Sqrt(_variance);
+
+    public void Update(double ret)
+    {
+        ReturnGuard.ThrowIfNotFinite(ret);
+        double r2 = ret * ret;
+        double previous = Count == 0 ? _initialVariance ?? r2 : _variance;
+        _variance = Lambda * previous + (1 - Lambda) * r2;
+        Count++;
+    }
+
+    public override string ToString() => $"ewma(lambda={Lambda})";
+}
