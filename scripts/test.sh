@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian machine with the .NET SDK:
+#   - installs redis-server, rabbitmq-server and docker-compose from Debian packages when missing,
+#   - starts Redis and RabbitMQ on loopback in a temporary directory,
+#   - builds the solution (warnings are errors) and runs every test project against them,
+#   - stops the servers and prints one summary line "N passed, N failed".
+# Options (environment): CONFIGURATION=Release|Debug (default Release), TEST_FILTER=<dotnet test --filter>.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+configuration=${CONFIGURATION:-Release}
+started=$SECONDS
+
+if ! command -v docker-compose >/dev/null 2>&1; then
+  echo "test: installing docker-compose from Debian packages (validates docker-compose.yml)" >&2
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq docker-compose >&2
+fi
+
+eval "$(scripts/infra.sh start)"
+cleanup() { scripts/infra.sh stop "$OPSBOT_INFRA_DIR" || true; }
+trap cleanup EXIT
+
+echo "test: building ($configuration)" >&2
+dotnet build OpsBot.sln -c "$configuration" -nologo -clp:ErrorsOnly
+
+results="$root/artifacts/test-results"
+rm -rf "$results"; mkdir -p "$results"
+status=0
+filter=()
+[ -n "${TEST_FILTER:-}" ] && filter=(--filter "$TEST_FILTER")
+dotnet test OpsBot.sln -c "$configuration" --no-build -nologo "${filter[@]}" \
+  --logger "console;verbosity=normal" --logger "trx" --results-directory "$results" || status=$?
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); passed=$((passed + ${p:-0}))
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$((failed + ${f:-0}))
+  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${n:-0}))
+done
+echo "test: finished in $((SECONDS - started)) s" >&2
+echo "$passed passed, $failed failed, $skipped skipped"
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then echo "test: no test ran" >&2; exit 1; fi
+exit "$status"
