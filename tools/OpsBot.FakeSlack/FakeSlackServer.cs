@@ -141,6 +141,9 @@ public sealed class FakeSlackServer : IAsyncDisposable
         return new SlackReply(200);
     }
 
+    /// <summary>Completes when the process is asked to stop (Ctrl-C, SIGTERM).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

@@ -6,7 +6,4 @@ var host = Environment.GetEnvironmentVariable("SLACK_SINK_HOST") ?? "127.0.0.1";
 await using var server = await FakeSlackServer.StartAsync(new FakeSlackOptions { Port = port, Host = host });
 server.Received += SlackMessagePrinter.Print;
 Console.WriteLine($"fake Slack listening: SLACK_API_URL={server.ApiUrl}");
-var stop = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
-await stop.Task;
+await server.WaitForShutdownAsync(); // Ctrl-C or SIGTERM
