@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using OpsBot.Tests.Infrastructure;
+using OpsBot.Testing;
 
 namespace OpsBot.Tests.Deployment;
 

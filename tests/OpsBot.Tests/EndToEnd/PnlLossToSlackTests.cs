@@ -1,6 +1,6 @@
 using System.Text.Json;
 using OpsBot.FakeSlack;
-using OpsBot.Tests.Infrastructure;
+using OpsBot.Testing;
 using StackExchange.Redis;
 
 namespace OpsBot.Tests.EndToEnd;
@@ -10,7 +10,7 @@ namespace OpsBot.Tests.EndToEnd;
 /// pnl-ingest, risk-evaluator and notifier (three processes, RabbitMQ between them) and reaches a
 /// local Slack stand-in as exactly one chat.postMessage; malformed PnL messages reach nothing.
 /// </summary>
-[Collection(InfraCollection.Name)]
+[Collection(InfraFixture.Collection)]
 public sealed class PnlLossToSlackTests(InfraFixture infra) : IAsyncLifetime
 {
     private const string Token = "xoxb-e2e-test-token";

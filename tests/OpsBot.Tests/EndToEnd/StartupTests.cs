@@ -1,4 +1,4 @@
-using OpsBot.Tests.Infrastructure;
+using OpsBot.Testing;
 
 namespace OpsBot.Tests.EndToEnd;
 

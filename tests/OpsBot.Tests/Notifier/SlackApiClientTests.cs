@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using OpsBot.FakeSlack;
 using OpsBot.Notifier;
-using OpsBot.Tests.Infrastructure;
+using OpsBot.Testing;
 
 namespace OpsBot.Tests.Notifier;
 

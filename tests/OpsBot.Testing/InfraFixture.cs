@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using StackExchange.Redis;
+using Xunit;
 
-namespace OpsBot.Tests.Infrastructure;
+namespace OpsBot.Testing;
 
 /// <summary>
 /// Real Redis and RabbitMQ for the tests. Uses the servers that scripts/test.sh started (REDIS_URL,
@@ -10,6 +11,8 @@ namespace OpsBot.Tests.Infrastructure;
 /// </summary>
 public sealed class InfraFixture : IAsyncLifetime
 {
+    public const string Collection = "real Redis and RabbitMQ";
+
     private bool _ownsServers;
 
     public string RedisUrl { get; private set; } = "";
@@ -72,10 +75,4 @@ public sealed class InfraFixture : IAsyncLifetime
             throw new InvalidOperationException($"scripts/infra.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}");
         return await stdout;
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class InfraCollection : ICollectionFixture<InfraFixture>
-{
-    public const string Name = "real Redis and RabbitMQ";
 }

@@ -1,4 +1,4 @@
-namespace OpsBot.Tests.Infrastructure;
+namespace OpsBot.Testing;
 
 /// <summary>Where the repository and the built services are, found from the test assembly's folder.</summary>
 public static class RepoPaths

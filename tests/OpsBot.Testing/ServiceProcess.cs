@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace OpsBot.Tests.Infrastructure;
+namespace OpsBot.Testing;
 
 /// <summary>One OpsBot service run as its own process from its built dll, with the environment a test gives it.</summary>
 public sealed class ServiceProcess : IAsyncDisposable
