@@ -11,12 +11,16 @@ public static class RiskEvaluatorExtensions
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new PnlLossRule(options.PnlLossThreshold));
         builder.Services.AddSingleton<AlertFactory>();
+        builder.Services.AddSingleton<PriceBandMonitor>();
+        builder.Services.AddSingleton<DrawdownMonitor>();
         return builder;
     }
 
     public static IBusRegistrationConfigurator AddRiskConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<PnlUpdatedConsumer, PnlUpdatedConsumerDefinition>();
+        bus.AddConsumer<TickerReceivedConsumer, TickerReceivedConsumerDefinition>();
+        bus.AddConsumer<KillSwitchChangedConsumer, KillSwitchChangedConsumerDefinition>();
         return bus;
     }
 }

@@ -1,0 +1,34 @@
+using MassTransit;
+using OpsBot.Contracts;
+
+namespace OpsBot.RiskEvaluator;
+
+/// <summary>Feeds each ticker to its symbol's price band and raises an alert when the price leaves the band.</summary>
+public sealed class TickerReceivedConsumer(PriceBandMonitor bands, AlertFactory alerts, ILogger<TickerReceivedConsumer> logger) : IConsumer<TickerReceived>
+{
+    public async Task Consume(ConsumeContext<TickerReceived> context)
+    {
+        var ticker = context.Message;
+        if (bands.Observe(ticker.Symbol, ticker.Price, ticker.Sequence) is not { } breach) return;
+        var alert = alerts.PriceBand(ticker, breach);
+        logger.LogInformation("Raising {Severity} alert {DedupKey}: {Title}", alert.Severity, alert.DedupKey, alert.Title);
+        await context.Publish(alert);
+    }
+}
+
+/// <summary>Queue <c>risk-evaluator-ticker</c>; one symbol's ticks in order (partitioned by symbol).</summary>
+public sealed class TickerReceivedConsumerDefinition : ConsumerDefinition<TickerReceivedConsumer>
+{
+    public TickerReceivedConsumerDefinition()
+    {
+        EndpointName = "risk-evaluator-ticker";
+        ConcurrentMessageLimit = 32;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TickerReceivedConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        endpointConfigurator.PrefetchCount = 256;
+        var partitioner = endpointConfigurator.CreatePartitioner(16);
+        consumerConfigurator.Message<TickerReceived>(m => m.UsePartitioner(partitioner, c => c.Message.Symbol));
+    }
+}
