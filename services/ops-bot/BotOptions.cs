@@ -1,0 +1,32 @@
+using OpsBot.ServiceDefaults;
+
+namespace OpsBot.Bot;
+
+/// <summary>ops-bot's non-secret settings, read once at start-up.</summary>
+public sealed record BotOptions(
+    Uri SlackApiUrl,
+    IReadOnlySet<string> Admins,
+    TimeSpan InlineAnswerBudget,
+    bool AlertEnable,
+    string RedisUrl)
+{
+    public const string DefaultSlackApiUrl = "https://slack.com/api/";
+
+    public static BotOptions From(Settings settings)
+    {
+        var api = settings.Url(BotSettingNames.SlackApiUrl, DefaultSlackApiUrl);
+        if (!api.AbsoluteUri.EndsWith('/')) api = new Uri(api.AbsoluteUri + "/");
+        var admins = (settings.Optional(BotSettingNames.OpsAdmins) ?? "")
+            .Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var id in admins)
+            if (!id.All(char.IsAsciiLetterOrDigit) || id[0] is not ('U' or 'W' or 'S'))
+                throw new SettingsException($"{BotSettingNames.OpsAdmins} must list Slack user ids (U…, W…) or user-group ids (S…), comma-separated; '{id}' is neither.");
+        return new BotOptions(
+            api,
+            admins,
+            TimeSpan.FromMilliseconds(settings.Int(BotSettingNames.OpsInlineAnswer, 1500, 0, 2500)),
+            settings.Bool(BotSettingNames.AlertEnable, true),
+            settings.String(BotSettingNames.RedisUrl, "localhost:6379"));
+    }
+}

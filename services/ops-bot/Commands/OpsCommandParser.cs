@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace OpsBot.Bot.Commands;
+
+/// <summary>
+/// Turns the text after <c>/ops</c> into a typed command, or an <see cref="InvalidCommand"/> carrying the
+/// usage line of the command that was meant (or of all commands).
+/// </summary>
+public sealed partial class OpsCommandParser
+{
+    public const int MaxArgumentLength = 200;
+    public static readonly TimeSpan MaxSilence = TimeSpan.FromDays(7);
+
+    public static readonly IReadOnlyDictionary<string, string> Usages = new Dictionary<string, string>
+    {
+        ["help"] = "/ops help",
+        ["status"] = "/ops status",
+        ["pnl"] = "/ops pnl [strategy]",
+        ["risk"] = "/ops risk [symbol]",
+        ["alerts"] = "/ops alerts",
+        ["silence"] = "/ops silence <dedup-key|pattern> <duration, e.g. 30m, 2h, 1d>",
+        ["unsilence"] = "/ops unsilence <dedup-key|pattern>",
+        ["killswitch"] = "/ops killswitch engage|release <scope>",
+        ["parity"] = "/ops parity",
+    };
+
+    public static string AllUsages => "Usage: " + string.Join(" | ", Usages.Values);
+
+    public OpsCommand Parse(string? text)
+    {
+        var raw = (text ?? "").Trim();
+        var words = raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0) return new HelpCommand(raw);
+        var verb = words[0].ToLowerInvariant();
+        var args = words[1..];
+        if (args.Any(a => a.Length > MaxArgumentLength)) return Invalid(raw, verb, $"an argument is longer than {MaxArgumentLength} characters");
+
+        return verb switch
+        {
+            "help" => NoArgs(raw, verb, args) ?? new HelpCommand(raw),
+            "status" => NoArgs(raw, verb, args) ?? new StatusCommand(raw),
+            "alerts" => NoArgs(raw, verb, args) ?? new AlertsCommand(raw),
+            "parity" => NoArgs(raw, verb, args) ?? new ParityCommand(raw),
+            "pnl" => args.Length <= 1 ? new PnlCommand(raw, args.FirstOrDefault()) : Invalid(raw, verb, "too many arguments"),
+            "risk" => args.Length <= 1 ? new RiskCommand(raw, args.FirstOrDefault()?.ToUpperInvariant()) : Invalid(raw, verb, "too many arguments"),
+            "silence" => ParseSilence(raw, args),
+            "unsilence" => args.Length == 1 && IsMatcher(args[0]) ? new UnsilenceCommand(raw, args[0]) : Invalid(raw, verb, "give one dedup key or pattern"),
+            "killswitch" => ParseKillSwitch(raw, args),
+            _ => new InvalidCommand(raw, $"unknown command '{Shorten(words[0])}'", AllUsages),
+        };
+    }
+
+    /// <summary>Durations like <c>90s</c>, <c>30m</c>, <c>2h</c>, <c>1d</c>, <c>1h30m</c>.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        var match = DurationPattern().Match(text.ToLowerInvariant());
+        if (!match.Success) return false;
+        foreach (Capture part in match.Groups["part"].Captures)
+        {
+            var unit = part.Value[^1];
+            if (!int.TryParse(part.Value[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > 100_000) return false;
+            duration += unit switch
+            {
+                'd' => TimeSpan.FromDays(n),
+                'h' => TimeSpan.FromHours(n),
+                'm' => TimeSpan.FromMinutes(n),
+                _ => TimeSpan.FromSeconds(n),
+            };
+        }
+        return duration > TimeSpan.Zero;
+    }
+
+    private static OpsCommand ParseSilence(string raw, string[] args)
+    {
+        if (args.Length != 2) return Invalid(raw, "silence", "give a dedup key or pattern and a duration");
+        if (!IsMatcher(args[0])) return Invalid(raw, "silence", "the key or pattern may use letters, digits, - _ . : / and * only");
+        if (!TryParseDuration(args[1], out var duration)) return Invalid(raw, "silence", $"'{Shorten(args[1])}' is not a duration");
+        if (duration > MaxSilence) return Invalid(raw, "silence", "a silence lasts at most 7 days");
+        return new SilenceCommand(raw, args[0], duration);
+    }
+
+    private static OpsCommand ParseKillSwitch(string raw, string[] args)
+    {
+        if (args.Length != 2) return Invalid(raw, "killswitch", "give engage or release and a scope");
+        var action = args[0].ToLowerInvariant();
+        if (action is not ("engage" or "release")) return Invalid(raw, "killswitch", $"'{Shorten(args[0])}' is neither engage nor release");
+        if (!ScopePattern().IsMatch(args[1])) return Invalid(raw, "killswitch", "the scope may use letters, digits, - _ . : only");
+        return new KillSwitchCommand(raw, action == "engage", args[1]);
+    }
+
+    private static OpsCommand? NoArgs(string raw, string verb, string[] args) =>
+        args.Length == 0 ? null : Invalid(raw, verb, "takes no arguments");
+
+    private static InvalidCommand Invalid(string raw, string verb, string problem) => new(raw, problem, "Usage: " + Usages[verb]);
+
+    private static bool IsMatcher(string text) => MatcherPattern().IsMatch(text);
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    [GeneratedRegex(@"^(?<part>\d+[smhd])+$")]
+    private static partial Regex DurationPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_\-.:/*]{1,200}$")]
+    private static partial Regex MatcherPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_\-.:]{1,100}$")]
+    private static partial Regex ScopePattern();
+}

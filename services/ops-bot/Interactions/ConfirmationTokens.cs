@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using OpsBot.Bot.Secrets;
+
+namespace OpsBot.Bot.Interactions;
+
+/// <summary>What a confirmation button confirms.</summary>
+public sealed record KillSwitchIntent(bool Engage, string Scope, string RequestedBy, Guid CorrelationId, DateTimeOffset Expires);
+
+/// <summary>
+/// The kill-switch confirmation button carries its request, signed: HMAC-SHA256 with a key derived (HKDF)
+/// from the bot token, so any replica can check a click without shared state, and nobody can forge or alter
+/// one. A token is valid for five minutes and is spent by its first use in this replica.
+/// </summary>
+public sealed class ConfirmationTokens(SlackSecrets secrets, TimeProvider time)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
+    private readonly byte[] _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secrets.BotToken.Reveal()), 32,
+        salt: [], info: Encoding.UTF8.GetBytes("opsbot killswitch confirmation v1"));
+    private readonly ConcurrentDictionary<Guid, DateTimeOffset> _spent = new();
+
+    public string Issue(bool engage, string scope, string user, Guid correlationId)
+    {
+        var intent = new KillSwitchIntent(engage, scope, user, correlationId, time.GetUtcNow() + Lifetime);
+        var payload = Base64Url(JsonSerializer.SerializeToUtf8Bytes(intent));
+        return payload + "." + Base64Url(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(payload)));
+    }
+
+    /// <summary>The intent, or null when the token is forged, altered, expired or already used.</summary>
+    public KillSwitchIntent? Redeem(string? token)
+    {
+        if (token is null || token.Split('.') is not [var payload, var mac]) return null;
+        byte[] given;
+        try { given = FromBase64Url(mac); }
+        catch (FormatException) { return null; }
+        if (!CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(payload)), given)) return null;
+
+        KillSwitchIntent? intent;
+        try { intent = JsonSerializer.Deserialize<KillSwitchIntent>(FromBase64Url(payload)); }
+        catch (Exception e) when (e is JsonException or FormatException) { return null; }
+        var now = time.GetUtcNow();
+        if (intent is null || intent.Expires < now) return null;
+        foreach (var (id, expires) in _spent) if (expires < now) _spent.TryRemove(id, out _);
+        return _spent.TryAdd(intent.CorrelationId, intent.Expires) ? intent : null;
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static byte[] FromBase64Url(string text)
+    {
+        var s = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
+    }
+}

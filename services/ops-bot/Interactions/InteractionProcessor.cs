@@ -1,0 +1,207 @@
+using System.Text.Json.Nodes;
+using MassTransit;
+using OpsBot.Bot.Commands;
+using OpsBot.Bot.Slack;
+using OpsBot.Bot.State;
+using OpsBot.Contracts;
+
+namespace OpsBot.Bot.Interactions;
+
+/// <summary>One button click from a <c>block_actions</c> payload.</summary>
+public sealed record ButtonClick(string ActionId, string? Value, string UserId, Uri? ResponseUrl, string? ChannelId, string? MessageTs, JsonObject? Message)
+{
+    public static ButtonClick? From(JsonObject payload)
+    {
+        if (SlackJson.String(payload["type"]) != "block_actions") return null;
+        if (payload["actions"] is not JsonArray { Count: > 0 } actions || actions[0] is not JsonObject action) return null;
+        Uri? responseUrl = null;
+        if (SlackJson.String(payload["response_url"]) is { } raw && Uri.TryCreate(raw, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)) responseUrl = uri;
+        return new ButtonClick(
+            SlackJson.String(action["action_id"]) ?? "",
+            SlackJson.String(action["value"]),
+            SlackJson.String(payload["user"]?["id"]) ?? "",
+            responseUrl,
+            SlackJson.String(payload["channel"]?["id"]) ?? SlackJson.String(payload["container"]?["channel_id"]),
+            SlackJson.String(payload["container"]?["message_ts"]) ?? SlackJson.String(payload["message"]?["ts"]),
+            payload["message"] as JsonObject);
+    }
+
+    public override string ToString() => $"{ActionId} by {UserId}";
+}
+
+/// <summary>
+/// Buttons: the alert's "Acknowledge" (anyone) and "Silence 1h" (admins) publish <c>AlertAcknowledged</c> /
+/// <c>SilenceRequested</c> and rewrite the alert in place; the kill-switch "Confirm" (admins, signed, five
+/// minutes) publishes <c>KillSwitchRequested</c>. Every click is audited. Runs after the acknowledgement.
+/// </summary>
+public sealed class InteractionProcessor(
+    IBus bus,
+    OpsAuthorizer authorizer,
+    CommandAuditor auditor,
+    ConfirmationTokens tokens,
+    OpsStateCache cache,
+    SlackResponder responder,
+    TimeProvider time,
+    ILogger<InteractionProcessor> logger)
+{
+    public const string AcknowledgeActionId = "opsbot_alert_ack";
+    public const string SilenceActionId = "opsbot_alert_silence_1h";
+    public const string AlertActionsBlockId = "opsbot_alert_actions";
+    public static readonly TimeSpan ButtonSilence = TimeSpan.FromHours(1);
+
+    public async Task HandleAsync(JsonObject payload, CancellationToken cancellationToken)
+    {
+        if (ButtonClick.From(payload) is not { } click)
+        {
+            logger.LogDebug("Ignored interaction of type {Type}", SlackJson.String(payload["type"]));
+            return;
+        }
+        switch (click.ActionId)
+        {
+            case AcknowledgeActionId: await AcknowledgeAsync(click, cancellationToken); break;
+            case SilenceActionId: await SilenceAsync(click, cancellationToken); break;
+            case KillSwitchHandler.ConfirmActionId: await ConfirmKillSwitchAsync(click, cancellationToken); break;
+            case KillSwitchHandler.CancelActionId: await CancelKillSwitchAsync(click, cancellationToken); break;
+            default: logger.LogDebug("Ignored button {ActionId}", click.ActionId); break;
+        }
+    }
+
+    private async Task AcknowledgeAsync(ButtonClick click, CancellationToken cancellationToken)
+    {
+        var key = click.Value ?? "";
+        var alert = cache.LatestAlert(key)?.Alert;
+        var correlationId = alert?.CorrelationId ?? Guid.NewGuid();
+        var typed = $"button acknowledge {key}";
+        try
+        {
+            await BusPublish.WithTimeoutAsync(bus, new AlertAcknowledged
+            {
+                CorrelationId = correlationId,
+                Timestamp = time.GetUtcNow(),
+                DedupKey = key,
+                AlertId = alert?.AlertId,
+                AcknowledgedBy = click.UserId,
+            }, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Failed, e.GetType().Name, correlationId);
+            await Ephemeral(click, "❌ The acknowledgement could not be published (message bus unreachable); try again.", cancellationToken);
+            return;
+        }
+        await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Allowed, null, correlationId);
+        await responder.RespondAsync(click.ResponseUrl, Resolved(click, $"✅ Acknowledged by <@{click.UserId}> at {Formats.Time(time.GetUtcNow())}"), cancellationToken, click.ChannelId, click.MessageTs);
+    }
+
+    private async Task SilenceAsync(ButtonClick click, CancellationToken cancellationToken)
+    {
+        var key = click.Value ?? "";
+        var correlationId = cache.LatestAlert(key)?.Alert?.CorrelationId ?? Guid.NewGuid();
+        var typed = $"button silence 1h {key}";
+        if (!await authorizer.IsAdminAsync(click.UserId, cancellationToken))
+        {
+            await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Refused, "not in OPS_ADMINS", correlationId);
+            await Ephemeral(click, "⛔ Silencing is only for the admins listed in OPS_ADMINS. This attempt was recorded.", cancellationToken);
+            return;
+        }
+        var until = time.GetUtcNow() + ButtonSilence;
+        try
+        {
+            await BusPublish.WithTimeoutAsync(bus, new SilenceRequested
+            {
+                CorrelationId = correlationId,
+                Timestamp = time.GetUtcNow(),
+                SilenceId = Guid.NewGuid(),
+                Matcher = key,
+                Until = until,
+                RequestedBy = click.UserId,
+                Reason = "Silence 1h button",
+            }, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Failed, e.GetType().Name, correlationId);
+            await Ephemeral(click, "❌ The silence could not be published (message bus unreachable); try again.", cancellationToken);
+            return;
+        }
+        await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Allowed, null, correlationId);
+        await responder.RespondAsync(click.ResponseUrl, Resolved(click, $"🔕 Silenced for 1 h by <@{click.UserId}> (until {Formats.Time(until)})"), cancellationToken, click.ChannelId, click.MessageTs);
+    }
+
+    private async Task ConfirmKillSwitchAsync(ButtonClick click, CancellationToken cancellationToken)
+    {
+        var intent = tokens.Redeem(click.Value);
+        if (intent is null)
+        {
+            await auditor.AuditAsync(click.UserId, "button killswitch confirm", AuditOutcome.Refused, "confirmation forged, expired or already used", Guid.NewGuid());
+            await Ephemeral(click, "⛔ This confirmation is no longer valid (expired or already used). Run the command again.", cancellationToken);
+            return;
+        }
+        var typed = $"/ops killswitch {(intent.Engage ? "engage" : "release")} {intent.Scope} (confirmed)";
+        if (click.UserId != intent.RequestedBy || !await authorizer.IsAdminAsync(click.UserId, cancellationToken))
+        {
+            await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Refused, "confirmation by someone other than the admin who asked", intent.CorrelationId);
+            await Ephemeral(click, "⛔ Only the admin who asked can confirm.", cancellationToken);
+            return;
+        }
+        try
+        {
+            await BusPublish.WithTimeoutAsync(bus, new KillSwitchRequested
+            {
+                CorrelationId = intent.CorrelationId,
+                Timestamp = time.GetUtcNow(),
+                Engage = intent.Engage,
+                Scope = intent.Scope,
+                RequestedBy = click.UserId,
+                Reason = "/ops killswitch, confirmed in Slack",
+            }, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Failed, e.GetType().Name, intent.CorrelationId);
+            await responder.RespondAsync(click.ResponseUrl, Replace($"❌ Kill switch request NOT published: the message bus is unreachable. Run `/ops killswitch` again."), cancellationToken);
+            return;
+        }
+        await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Allowed, "KillSwitchRequested published", intent.CorrelationId);
+        var verb = intent.Engage ? "ENGAGE" : "RELEASE";
+        await responder.RespondAsync(click.ResponseUrl, Replace($"🛑 Kill switch {verb} for *{SlackJson.Escape(intent.Scope)}* requested by <@{click.UserId}> (correlation id `{intent.CorrelationId}`). The trading systems act on it; `/ops status` shows the state they report."), cancellationToken);
+    }
+
+    private async Task CancelKillSwitchAsync(ButtonClick click, CancellationToken cancellationToken)
+    {
+        await auditor.AuditAsync(click.UserId, "button killswitch cancel", AuditOutcome.Allowed, "cancelled, nothing published", Guid.NewGuid());
+        await responder.RespondAsync(click.ResponseUrl, Replace("Kill switch request cancelled; nothing was published."), cancellationToken);
+    }
+
+    private Task Ephemeral(ButtonClick click, string text, CancellationToken cancellationToken)
+    {
+        var message = SlackJson.Ephemeral(text);
+        message["replace_original"] = false;
+        return responder.RespondAsync(click.ResponseUrl, message, cancellationToken);
+    }
+
+    private static JsonObject Replace(string text) => new()
+    {
+        ["replace_original"] = true,
+        ["text"] = text,
+        ["blocks"] = new JsonArray { new JsonObject { ["type"] = "section", ["text"] = SlackJson.Markdown(text) } },
+    };
+
+    /// <summary>The alert as it was, its buttons replaced by a line saying who did what.</summary>
+    private static JsonObject Resolved(ButtonClick click, string note)
+    {
+        var blocks = new JsonArray();
+        if (click.Message?["blocks"] is JsonArray original)
+            foreach (var block in original)
+                if (block is JsonObject b && SlackJson.String(b["block_id"]) != AlertActionsBlockId && SlackJson.String(b["type"]) != "actions")
+                    blocks.Add(b.DeepClone());
+        blocks.Add(new JsonObject { ["type"] = "context", ["elements"] = new JsonArray { SlackJson.Markdown(note) } });
+        return new JsonObject
+        {
+            ["replace_original"] = true,
+            ["text"] = SlackJson.String(click.Message?["text"]) ?? note,
+            ["blocks"] = blocks,
+        };
+    }
+}

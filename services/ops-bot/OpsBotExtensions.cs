@@ -1,0 +1,94 @@
+using MassTransit;
+using OpsBot.Bot.Commands;
+using OpsBot.Bot.Health;
+using OpsBot.Bot.Interactions;
+using OpsBot.Bot.Secrets;
+using OpsBot.Bot.Slack;
+using OpsBot.Bot.SocketMode;
+using OpsBot.Bot.State;
+using OpsBot.PlatformMetrics;
+using OpsBot.ServiceDefaults;
+
+namespace OpsBot.Bot;
+
+public static class OpsBotExtensions
+{
+    /// <summary>
+    /// Reads the settings and the Slack secrets (exits with code 2 and one line when tokens are missing) and
+    /// registers the bot: Slack client, Socket Mode (with SLACK_APP_TOKEN), command pipeline, buttons, the
+    /// event cache, the platform-metrics scrape for /healthz, Redis for readiness (ALERT_ENABLE=true).
+    /// </summary>
+    public static WebApplicationBuilder AddOpsBot(this WebApplicationBuilder builder)
+    {
+        var settings = new Settings(builder.Configuration);
+        var options = BotOptions.From(settings);
+        var secrets = LoadSecrets(settings, builder.Configuration);
+        var services = builder.Services;
+
+        services.AddSingleton(options);
+        services.AddSingleton(secrets);
+        services.AddSingleton<HealthzOverride>();
+        services.AddPlatformMetricsScrape(PlatformMetricsOptions.From(settings));
+        if (options.AlertEnable) services.AddOpsBotRedis(options.RedisUrl);
+
+        services.AddHttpClient<SlackWebClient>(http =>
+        {
+            http.BaseAddress = options.SlackApiUrl;
+            http.Timeout = TimeSpan.FromSeconds(10);
+        });
+        services.AddSingleton<SlackResponder>();
+        services.AddSingleton<BackgroundWork>();
+        services.AddSingleton<OpsStateCache>();
+        services.AddSingleton<OpsCommandParser>();
+        services.AddSingleton<OpsAuthorizer>();
+        services.AddSingleton<CommandAuditor>();
+        services.AddSingleton<ConfirmationTokens>();
+        services.AddSingleton<SlashCommandProcessor>();
+        services.AddSingleton<InteractionProcessor>();
+        services.AddSingleton<ICommandHandler<HelpCommand>, HelpHandler>();
+        services.AddSingleton<ICommandHandler<StatusCommand>, StatusHandler>();
+        services.AddSingleton<ICommandHandler<PnlCommand>, PnlHandler>();
+        services.AddSingleton<ICommandHandler<RiskCommand>, RiskHandler>();
+        services.AddSingleton<ICommandHandler<AlertsCommand>, AlertsHandler>();
+        services.AddSingleton<ICommandHandler<ParityCommand>, ParityHandler>();
+        services.AddSingleton<ICommandHandler<SilenceCommand>, SilenceHandler>();
+        services.AddSingleton<ICommandHandler<UnsilenceCommand>, UnsilenceHandler>();
+        services.AddSingleton<ICommandHandler<KillSwitchCommand>, KillSwitchHandler>();
+
+        services.AddSingleton<SocketModeState>();
+        services.AddSingleton(SocketModeOptions.Default);
+        services.AddSingleton<SlackWebSocketFactory>();
+        if (secrets.SocketMode) services.AddHostedService<SocketModeClient>();
+        if (secrets.SigningSecret is { } signing)
+            services.AddSingleton(sp => new SlackSignatureVerifier(signing, sp.GetRequiredService<TimeProvider>()));
+        return builder;
+    }
+
+    /// <summary>The bus consumers: one per-replica queue feeding the event cache.</summary>
+    public static IBusRegistrationConfigurator AddOpsBotConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<OpsStateConsumer, OpsStateConsumerDefinition>()
+            .Endpoint(e => e.InstanceId = "-" + Environment.MachineName.ToLowerInvariant() + "-" + Guid.NewGuid().ToString("N")[..8]);
+        return bus;
+    }
+
+    /// <summary><c>/healthz</c> from the platform metrics, and the Slack request URLs when SLACK_SIGNING_SECRET is set.</summary>
+    public static WebApplication MapOpsBot(this WebApplication app)
+    {
+        HealthzEndpoint.Map(app);
+        if (app.Services.GetRequiredService<SlackSecrets>().HttpEndpoints) SlackHttpEndpoints.Map(app);
+        var secrets = app.Services.GetRequiredService<SlackSecrets>();
+        var metrics = app.Services.GetRequiredService<PlatformMetricsOptions>();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpsBot.Bot");
+        log.LogInformation("ops-bot starting: Socket Mode {SocketMode}, HTTP request URLs {Http}, metrics {MetricsUrl} every {Interval} s",
+            secrets.SocketMode ? "on" : "off", secrets.HttpEndpoints ? "on" : "off", metrics.MetricsUrl?.GetLeftPart(UriPartial.Path) ?? "(METRICS_URL not set: /healthz stays no-data)", metrics.Interval.TotalSeconds);
+        return app;
+    }
+
+    private static SlackSecrets LoadSecrets(Settings settings, IConfiguration configuration)
+    {
+        using var vaultHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var store = SecretStoreFactory.Create(settings, configuration, vaultHttp);
+        return SlackSecrets.LoadAsync(store, CancellationToken.None).GetAwaiter().GetResult();
+    }
+}

@@ -1,0 +1,27 @@
+using System.Net.WebSockets;
+
+namespace OpsBot.Bot.SocketMode;
+
+/// <summary>Reconnect pacing: the first reconnect after a clean disconnect waits <see cref="ReconnectDelay"/>; failures back off exponentially up to <see cref="MaxBackoff"/>, with jitter.</summary>
+public sealed record SocketModeOptions(TimeSpan ReconnectDelay, TimeSpan FirstBackoff, TimeSpan MaxBackoff, TimeSpan ConnectTimeout)
+{
+    public static SocketModeOptions Default { get; } = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
+
+    public TimeSpan Backoff(int failures)
+    {
+        if (failures <= 0) return ReconnectDelay;
+        var ticks = Math.Min(FirstBackoff.Ticks * Math.Pow(2, Math.Min(failures - 1, 20)), MaxBackoff.Ticks);
+        return TimeSpan.FromTicks((long)(ticks * (0.8 + Random.Shared.NextDouble() * 0.4)));
+    }
+}
+
+/// <summary>Makes the WebSocket for each connection; a test replaces it to trust its own certificate.</summary>
+public class SlackWebSocketFactory
+{
+    public virtual ClientWebSocket Create()
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
+        return socket;
+    }
+}
