@@ -14,6 +14,7 @@ public static class PnlIngestExtensions
         builder.Services.AddSingleton(sp => new ConflatingPnlBuffer(options.BufferCapacity, sp.GetRequiredService<PnlIngestMetrics>()));
         builder.Services.AddHostedService<RedisPnlSubscriber>();
         builder.Services.AddHostedService<PnlPublisher>();
+        builder.AddKillSwitchPolling();
         return builder;
     }
 }
