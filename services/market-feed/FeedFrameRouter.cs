@@ -1,0 +1,75 @@
+using System.Text;
+
+namespace OpsBot.MarketFeed;
+
+/// <summary>
+/// What a client does with a decoded (or undecodable) frame. This policy is shared by both clients
+/// on purpose — it is the specification both must follow (gap and stale handling, one warning per
+/// malformed frame) — while decoding and the connection are each client's own.
+/// </summary>
+public sealed class FeedFrameRouter(string client, IFeedSink sink, FeedClientStats stats, ILogger logger)
+{
+    private const int PreviewChars = 120;
+    private SequenceTracker _sequence;
+
+    /// <summary>A new connection: sequence numbers start again.</summary>
+    public void ConnectionOpened() => _sequence.Reset();
+
+    public void Route(DecodeResult result, ReadOnlySpan<byte> raw)
+    {
+        stats.Frame();
+        if (result.Frame is not { } frame)
+        {
+            stats.MalformedFrame();
+            logger.LogWarning("Malformed frame from the exchange ignored ({Client} client): {Reason}; {Bytes} bytes, starts {Preview}",
+                client, result.Error, raw.Length, Preview(raw));
+            return;
+        }
+
+        if (frame.Sequence >= 0)
+        {
+            switch (_sequence.Observe(frame.Sequence, out var missed))
+            {
+                case SequenceVerdict.Gap:
+                    stats.Gap(missed);
+                    logger.LogWarning("Sequence gap on the exchange feed ({Client} client): {Missed} frame(s) missed before sequence {Sequence}",
+                        client, missed, frame.Sequence);
+                    break;
+                case SequenceVerdict.Stale:
+                    stats.Stale();
+                    logger.LogWarning("Stale frame dropped ({Client} client): sequence {Sequence} arrived after a later one", client, frame.Sequence);
+                    return;
+            }
+        }
+
+        switch (frame.Channel)
+        {
+            case FeedChannel.Ticker:
+                foreach (var t in frame.Tickers) sink.OnTicker(t);
+                stats.Ticker(frame.Tickers.Count);
+                break;
+            case FeedChannel.User:
+                foreach (var u in frame.UserUpdates) sink.OnUserUpdate(u);
+                stats.UserUpdate(frame.UserUpdates.Count);
+                break;
+            case FeedChannel.Heartbeats:
+                stats.Heartbeat();
+                break;
+            case FeedChannel.Subscriptions:
+                stats.Subscribed();
+                logger.LogInformation("Exchange confirmed the subscriptions ({Client} client)", client);
+                break;
+            case FeedChannel.Error:
+                stats.ExchangeError();
+                logger.LogWarning("The exchange reported an error ({Client} client): {Message}", client, frame.Message);
+                break;
+        }
+    }
+
+    private static string Preview(ReadOnlySpan<byte> raw)
+    {
+        var text = Encoding.UTF8.GetString(raw[..Math.Min(raw.Length, PreviewChars * 4)]);
+        text = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        return text.Length <= PreviewChars ? text : text[..PreviewChars] + "…";
+    }
+}
