@@ -40,7 +40,7 @@ public static class BusExtensions
                     if (broker.UseTls) h.UseSsl(s => s.Protocol = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
                 });
                 cfg.UseConsumeFilter(typeof(CorrelationLogScopeFilter<>), context);
-                cfg.UseMessageRetry(r => r.Exponential(3, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(300)));
+                cfg.UseMessageRetry(r => r.Exponential(3, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(300)).Ignore<NonRetryableException>());
                 cfg.UseInMemoryOutbox(context);
                 cfg.ConfigureEndpoints(context);
             });
