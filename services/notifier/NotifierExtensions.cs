@@ -1,32 +1,109 @@
 using MassTransit;
+using OpsBot.Contracts;
+using OpsBot.Notifier.Consumers;
+using OpsBot.Notifier.Pipeline;
+using OpsBot.Notifier.Silences;
+using OpsBot.Notifier.Slack;
+using OpsBot.Notifier.Teams;
 using OpsBot.ServiceDefaults;
 
 namespace OpsBot.Notifier;
 
 public static class NotifierExtensions
 {
+    /// <summary>The notifier's parts: settings, Redis (dedup, silences), the stages, and one pipeline per configured channel.</summary>
     public static NotifierOptions AddNotifier(this WebApplicationBuilder builder)
     {
         var options = NotifierOptions.From(new Settings(builder.Configuration));
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<SlackAlertFormatter>();
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton<NotifierMetrics>();
+        // Redis is not required for readiness: dedup falls back in-process and reports "degraded" instead.
+        services.AddOpsBotRedis(options.RedisUrl, requiredForReadiness: false);
+        services.AddSingleton(sp => new LocalDedupCache(options.LocalDedupCapacity, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<DedupStage>();
+        services.AddSingleton<SilenceStore>();
+        services.AddSingleton<MuteStage>();
+        services.AddSingleton<DeliveryRecorder>();
+        services.AddHealthChecks().AddCheck<DedupHealthCheck>("dedup", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        services.AddHostedService<NotifierStartup>();
+
         if (options.Slack is { } slack)
         {
-            builder.Services.AddSingleton(slack);
-            builder.Services.AddHttpClient<SlackApiClient>(http =>
+            services.AddSingleton(slack);
+            services.AddSingleton<SlackAlertFormatter>();
+            services.AddHttpClient<SlackApiClient>(http =>
             {
                 var baseUrl = slack.ApiUrl.ToString();
                 http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
-                http.Timeout = TimeSpan.FromSeconds(10);
+                http.Timeout = options.Delivery.HttpTimeout;
             });
+            services.AddSingleton<SlackSender>();
+            AddChannel<SlackSender>(services, DeliveryChannel.Slack, SlackAlertConsumer.Queue, options);
+        }
+        if (options.Teams is { } teams)
+        {
+            services.AddSingleton(teams);
+            services.AddSingleton(new TeamsCardFormatter(teams.Format));
+            services.AddHttpClient<TeamsWebhookClient>(http => http.Timeout = options.Delivery.HttpTimeout);
+            services.AddSingleton<TeamsSender>();
+            AddChannel<TeamsSender>(services, DeliveryChannel.Teams, TeamsAlertConsumer.Queue, options);
         }
         return options;
     }
 
-    /// <summary>One consumer per configured channel, each on its own queue, so one channel's outage never delays another.</summary>
+    /// <summary>One consumer per configured channel, each on its own queue, so one channel's outage never delays another; and the silences.</summary>
     public static IBusRegistrationConfigurator AddNotifierConsumers(this IBusRegistrationConfigurator bus, NotifierOptions options)
     {
         if (options.Slack is not null) bus.AddConsumer<SlackAlertConsumer, SlackAlertConsumerDefinition>();
+        if (options.Teams is not null) bus.AddConsumer<TeamsAlertConsumer, TeamsAlertConsumerDefinition>();
+        bus.AddConsumer<SilenceConsumer, SilenceConsumerDefinition>();
         return bus;
     }
+
+    private static void AddChannel<TSender>(IServiceCollection services, DeliveryChannel channel, string queue, NotifierOptions options)
+        where TSender : class, IAlertSender
+    {
+        services.AddKeyedSingleton(channel, (sp, _) => new ChannelDispatcher(
+            sp.GetRequiredService<TSender>(),
+            options.Delivery,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<NotifierMetrics>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger($"OpsBot.Notifier.{channel}")));
+        services.AddKeyedSingleton(channel, (sp, _) => new AlertPipeline(
+            sp.GetRequiredService<TSender>(),
+            queue,
+            options,
+            sp.GetRequiredService<MuteStage>(),
+            sp.GetRequiredService<DedupStage>(),
+            sp.GetRequiredKeyedService<ChannelDispatcher>(channel),
+            sp.GetRequiredService<DeliveryRecorder>(),
+            sp.GetRequiredService<ILogger<AlertPipeline>>()));
+    }
+}
+
+/// <summary>Builds the pipelines (and connects Redis) at start rather than on the first alert, and says what is configured.</summary>
+internal sealed class NotifierStartup(IServiceProvider services, NotifierOptions options, ILogger<NotifierStartup> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var channels = new List<string>();
+        if (options.Slack is { } slack)
+        {
+            services.GetRequiredKeyedService<AlertPipeline>(DeliveryChannel.Slack);
+            channels.Add($"slack → {slack.Channel} ({slack.MessagesPerSecond} msg/s)");
+        }
+        if (options.Teams is { } teams)
+        {
+            services.GetRequiredKeyedService<AlertPipeline>(DeliveryChannel.Teams);
+            channels.Add($"teams → webhook (secret) as {teams.Format} ({teams.MessagesPerSecond} msg/s)");
+        }
+        var dedup = services.GetRequiredService<DedupStage>();
+        logger.LogInformation("Notifier {State}: {Channels}; dedup TTL {Ttl} s on {Backend}, key prefix {Prefix}",
+            options.Enabled ? "delivering" : "not delivering (ALERT_ENABLE=false)", string.Join("; ", channels), options.DedupTtl.TotalSeconds,
+            dedup.Degraded ? "the in-process cache (Redis unreachable)" : "Redis", options.KeyPrefix);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -4,10 +4,35 @@ namespace OpsBot.Notifier;
 
 /// <summary>
 /// notifier's settings. Slack delivery is on when <c>SLACK_BOT_TOKEN</c> and <c>SLACK_ALERT_CHANNEL</c>
-/// are set. With <c>ALERT_ENABLE=false</c> alerts are consumed and recorded but not delivered.
+/// are set, Teams delivery when <c>TEAMS_WEBHOOK_URL</c> is set. With <c>ALERT_ENABLE=false</c> alerts are
+/// consumed and recorded but not delivered. docs/notifier.md lists every setting.
 /// </summary>
 public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
 {
+    // The seed's names (kept exactly) and the notifier's own; ALERT_*, SLACK_* and REDIS_URL live in SettingNames.
+    public const string TeamsWebhookUrl = "TEAMS_WEBHOOK_URL";
+    public const string TeamsPayloadFormat = "TEAMS_PAYLOAD_FORMAT";
+    public const string RedisPrefix = "NOTIFIER_REDIS_PREFIX";
+    public const string DedupLocalCapacity = "NOTIFIER_DEDUP_LOCAL_CAPACITY";
+    public const string SlackRate = "NOTIFIER_SLACK_RATE";
+    public const string TeamsRate = "NOTIFIER_TEAMS_RATE";
+    public const string DigestMaxAlerts = "NOTIFIER_DIGEST_MAX_ALERTS";
+    public const string DeliveryAttempts = "NOTIFIER_DELIVERY_ATTEMPTS";
+    public const string RetryDelayMs = "NOTIFIER_RETRY_DELAY_MS";
+    public const string RateLimitMaxWait = "NOTIFIER_RATE_LIMIT_MAX_WAIT";
+    public const string HttpTimeout = "NOTIFIER_HTTP_TIMEOUT";
+    public const string AckTtl = "NOTIFIER_ACK_TTL";
+    public const string Concurrency = "NOTIFIER_CONCURRENCY";
+
+    public TeamsOptions? Teams { get; init; }
+    public string RedisUrl { get; init; } = "localhost:6379";
+    public string KeyPrefix { get; init; } = "opsbot:notifier:";
+    public TimeSpan DedupTtl { get; init; } = TimeSpan.FromSeconds(60);
+    public int LocalDedupCapacity { get; init; } = 10_000;
+    public DeliveryPolicy Delivery { get; init; } = new();
+    public TimeSpan AckTtlValue { get; init; } = TimeSpan.FromHours(1);
+    public int ConcurrentAlerts { get; init; } = 256;
+
     public static NotifierOptions From(Settings settings)
     {
         var enabled = settings.Bool(SettingNames.AlertEnable, true);
@@ -18,17 +43,83 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
         var slack = token is null ? null : new SlackOptions(
             token,
             channel!,
-            settings.Url(SettingNames.SlackApiUrl, SlackOptions.DefaultApiUrl));
-        if (enabled && slack is null)
-            throw new SettingsException($"no delivery channel is configured: set {SettingNames.SlackBotToken} and {SettingNames.SlackAlertChannel}, or {SettingNames.AlertEnable}=false.");
-        return new NotifierOptions(enabled, slack);
+            settings.Url(SettingNames.SlackApiUrl, SlackOptions.DefaultApiUrl),
+            settings.Double(SlackRate, 1, 0.01, 100));
+
+        TeamsOptions? teams = null;
+        if (settings.Optional(TeamsWebhookUrl) is { } webhook)
+        {
+            // The URL is a secret (it carries the signature): never echo it, not even in an error.
+            if (!Uri.TryCreate(webhook, UriKind.Absolute, out var url) || (url.Scheme != "https" && url.Scheme != "http"))
+                throw new SettingsException($"{TeamsWebhookUrl} must be an absolute http(s) URL (the value is not shown: it is a secret).");
+            var format = settings.String(TeamsPayloadFormat, "adaptivecard").ToLowerInvariant() switch
+            {
+                "adaptivecard" or "adaptive" or "workflows" => TeamsPayload.AdaptiveCard,
+                "messagecard" or "legacy" => TeamsPayload.MessageCard,
+                var other => throw new SettingsException($"{TeamsPayloadFormat} must be adaptivecard or messagecard, got '{other}'."),
+            };
+            teams = new TeamsOptions(url, format, settings.Double(TeamsRate, 1, 0.01, 100));
+        }
+
+        if (enabled && slack is null && teams is null)
+            throw new SettingsException($"no delivery channel is configured: set {SettingNames.SlackBotToken} and {SettingNames.SlackAlertChannel}, or {TeamsWebhookUrl}, or {SettingNames.AlertEnable}=false.");
+
+        return new NotifierOptions(enabled, slack)
+        {
+            Teams = teams,
+            RedisUrl = settings.String(SettingNames.RedisUrl, "localhost:6379"),
+            KeyPrefix = settings.String(RedisPrefix, "opsbot:notifier:"),
+            DedupTtl = TimeSpan.FromSeconds(settings.Double(SettingNames.AlertDedupTtl, 60, 0.1, 7 * 24 * 3600)),
+            LocalDedupCapacity = settings.Int(DedupLocalCapacity, 10_000, 100, 10_000_000),
+            Delivery = new DeliveryPolicy
+            {
+                Attempts = settings.Int(DeliveryAttempts, 3, 1, 10),
+                FirstRetryDelay = TimeSpan.FromMilliseconds(settings.Int(RetryDelayMs, 1000, 1, 60_000)),
+                RateLimitMaxWait = TimeSpan.FromSeconds(settings.Int(RateLimitMaxWait, 300, 1, 24 * 3600)),
+                HttpTimeout = TimeSpan.FromSeconds(settings.Double(HttpTimeout, 10, 0.1, 300)),
+                DigestMaxAlerts = settings.Int(DigestMaxAlerts, 100, 1, 1000),
+            },
+            AckTtlValue = TimeSpan.FromSeconds(settings.Int(AckTtl, 3600, 0, 7 * 24 * 3600)),
+            ConcurrentAlerts = settings.Int(Concurrency, 256, 1, 10_000),
+        };
     }
 }
 
+/// <summary>How a channel's deliveries are retried and folded.</summary>
+public sealed record DeliveryPolicy
+{
+    /// <summary>Attempts per message for transient errors (5xx, timeouts); rate-limit waits are not attempts.</summary>
+    public int Attempts { get; init; } = 3;
+    /// <summary>The first retry's delay; each next one doubles (with jitter).</summary>
+    public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long one message may wait on rate limits (Retry-After) before it fails as rate-limited.</summary>
+    public TimeSpan RateLimitMaxWait { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan HttpTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>At most this many alerts are folded into one digest message.</summary>
+    public int DigestMaxAlerts { get; init; } = 100;
+}
+
 /// <summary>Slack Web API settings. <see cref="ToString"/> never prints the token.</summary>
-public sealed record SlackOptions(string BotToken, string Channel, Uri ApiUrl)
+public sealed record SlackOptions(string BotToken, string Channel, Uri ApiUrl, double MessagesPerSecond = 1)
 {
     public const string DefaultApiUrl = "https://slack.com/api/";
 
-    public override string ToString() => $"SlackOptions {{ Channel = {Channel}, ApiUrl = {ApiUrl} }}";
+    public override string ToString() => $"SlackOptions {{ Channel = {Channel}, ApiUrl = {ApiUrl}, MessagesPerSecond = {MessagesPerSecond} }}";
+}
+
+public enum TeamsPayload
+{
+    /// <summary>Workflows webhook: <c>{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive",...}]}</c>.</summary>
+    AdaptiveCard,
+    /// <summary>The legacy Office 365 connector's MessageCard.</summary>
+    MessageCard,
+}
+
+/// <summary>Teams webhook settings. The URL is a secret: <see cref="ToString"/> never prints it.</summary>
+public sealed record TeamsOptions(Uri WebhookUrl, TeamsPayload Format, double MessagesPerSecond = 1)
+{
+    /// <summary>What <c>AlertDelivered.Destination</c> says for Teams (never the URL).</summary>
+    public const string DestinationName = "teams";
+
+    public override string ToString() => $"TeamsOptions {{ WebhookUrl = (secret), Format = {Format}, MessagesPerSecond = {MessagesPerSecond} }}";
 }

@@ -1,7 +1,8 @@
 using OpsBot.Notifier;
 using OpsBot.ServiceDefaults;
 
-// notifier: AlertRaised -> Slack (and Teams); AlertDelivered / AlertDeliveryFailed.
+// notifier: AlertRaised → mute → dedup → group → deliver with retry → record, one queue per channel
+// (notifier-slack, notifier-teams); silences and acknowledgements on notifier-silences.
 return OpsBotService.Run(args, "notifier", builder =>
 {
     var options = builder.AddNotifier();

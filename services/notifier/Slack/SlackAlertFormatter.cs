@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using OpsBot.Contracts;
 
-namespace OpsBot.Notifier;
+namespace OpsBot.Notifier.Slack;
 
 /// <summary>
 /// Turns an alert into a <c>chat.postMessage</c> body: Block Kit (header with severity, the text,
@@ -17,6 +17,7 @@ public sealed class SlackAlertFormatter
     public const int MaxFieldChars = 2000;
     public const int MaxFields = 10;
     public const int MaxFallbackChars = 3500;
+    public const int MaxBlocks = 50;
     public const string TruncationMarker = "… [truncated]";
     public const string AcknowledgeActionId = "opsbot_alert_ack";
     public const string SilenceActionId = "opsbot_alert_silence_1h";
@@ -75,6 +76,76 @@ public sealed class SlackAlertFormatter
         };
     }
 
+    /// <summary>
+    /// One digest message for alerts that piled up while the channel was paced: a header "N alerts in the
+    /// last X s", one line per alert (severity, title, key, correlation id) packed into sections of at most
+    /// 3000 characters, and at most 50 blocks. Returns the payload and how many of <paramref name="alerts"/>
+    /// it carries (the first ones, in order); the rest go into the next message.
+    /// </summary>
+    public (JsonObject Payload, int Carried) FormatDigest(IReadOnlyList<AlertRaised> alerts, TimeSpan window, string channel)
+    {
+        if (alerts.Count == 0) throw new ArgumentException("a digest needs alerts", nameof(alerts));
+        const int reservedBlocks = 2; // header + context
+        var sections = new List<string>();
+        var current = new System.Text.StringBuilder();
+        var carried = 0;
+        foreach (var alert in alerts)
+        {
+            var line = DigestLine(alert);
+            if (current.Length > 0 && current.Length + 1 + line.Length > MaxSectionChars)
+            {
+                if (sections.Count + 1 + reservedBlocks >= MaxBlocks) break;
+                sections.Add(current.ToString());
+                current.Clear();
+            }
+            if (current.Length > 0) current.Append('\n');
+            current.Append(line);
+            carried++;
+        }
+        if (current.Length > 0) sections.Add(current.ToString());
+
+        var included = alerts.Take(carried).ToList();
+        var worst = included.Max(a => a.Severity);
+        var seconds = Math.Max(1, (int)Math.Ceiling(window.TotalSeconds));
+        var title = DigestTitle(carried, seconds);
+        var blocks = new JsonArray
+        {
+            new JsonObject { ["type"] = "header", ["text"] = PlainText(Truncate($"{Icon(worst)} {title}", MaxHeaderChars)) },
+        };
+        foreach (var section in sections) blocks.Add(new JsonObject { ["type"] = "section", ["text"] = Markdown(section) });
+        var sources = string.Join(", ", included.Select(a => a.Source).Distinct().Take(5));
+        blocks.Add(new JsonObject
+        {
+            ["type"] = "context",
+            ["elements"] = new JsonArray
+            {
+                Markdown(Truncate($"folded by storm control (Slack takes about one message a second per channel) · source *{Escape(sources)}* · acknowledge or silence with `/ops`", 300)),
+            },
+        });
+
+        var fallback = new System.Text.StringBuilder($"{title}: ");
+        foreach (var alert in included)
+        {
+            var part = $"[{alert.Severity.ToString().ToUpperInvariant()}] {alert.Title} ({alert.DedupKey}){CorrelationSuffix(alert.CorrelationId)}; ";
+            if (fallback.Length + part.Length > MaxFallbackChars - TruncationMarker.Length) { fallback.Append(TruncationMarker); break; }
+            fallback.Append(part);
+        }
+
+        return (new JsonObject
+        {
+            ["channel"] = channel,
+            ["text"] = fallback.ToString().TrimEnd(' ', ';'),
+            ["blocks"] = blocks,
+            ["unfurl_links"] = false,
+            ["unfurl_media"] = false,
+        }, carried);
+    }
+
+    public static string DigestTitle(int count, int seconds) => $"{count} alerts in the last {seconds} s";
+
+    private static string DigestLine(AlertRaised alert) =>
+        Truncate($"{Icon(alert.Severity)} *{Escape(alert.Title)}* `{Escape(alert.DedupKey)}` · correlation id `{alert.CorrelationId}`", MaxSectionChars);
+
     /// <summary>The plain-text form (notifications, screen readers); always ends with the correlation id.</summary>
     public static string FallbackText(AlertRaised alert)
     {
@@ -86,7 +157,7 @@ public sealed class SlackAlertFormatter
     public static string Truncate(string text, int max) =>
         text.Length <= max ? text : text[..Math.Max(0, max - TruncationMarker.Length)].TrimEnd() + TruncationMarker;
 
-    private static string Icon(AlertSeverity severity) => severity switch
+    internal static string Icon(AlertSeverity severity) => severity switch
     {
         AlertSeverity.Critical => "🔴",
         AlertSeverity.Warning => "🟠",

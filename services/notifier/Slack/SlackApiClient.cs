@@ -3,34 +3,17 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OpsBot.Notifier.Pipeline;
 
-namespace OpsBot.Notifier;
-
-/// <summary>How a Slack API failure is to be treated.</summary>
-public enum SlackErrorKind
-{
-    /// <summary>HTTP 429 or <c>ratelimited</c>: wait for Retry-After; not a failed attempt.</summary>
-    RateLimited,
-    /// <summary>The token is wrong or revoked: retrying cannot help.</summary>
-    Auth,
-    /// <summary>The request itself is wrong (unknown channel, bot not in channel, bad payload): retrying cannot help.</summary>
-    Permanent,
-    /// <summary>5xx, a timeout, a dropped connection: retry.</summary>
-    Transient,
-}
+namespace OpsBot.Notifier.Slack;
 
 /// <summary>A Slack Web API call failed. The message carries Slack's error code, never the token.</summary>
-public sealed class SlackApiException(SlackErrorKind kind, string error, TimeSpan? retryAfter = null, Exception? inner = null)
-    : Exception($"Slack API error: {error} ({kind})", inner)
-{
-    public SlackErrorKind Kind { get; } = kind;
-    public string Error { get; } = error;
-    public TimeSpan? RetryAfter { get; } = retryAfter;
-}
+public sealed class SlackApiException(DeliveryErrorKind kind, string error, TimeSpan? retryAfter = null, bool timedOut = false, Exception? inner = null)
+    : DeliveryException(kind, error, retryAfter, timedOut, inner);
 
 /// <summary>
 /// The small part of Slack's Web API OpsBot needs (no SlackNet is served here): <c>chat.postMessage</c>
-/// with a bearer token, answers classified into <see cref="SlackErrorKind"/>.
+/// with a bearer token, answers classified into <see cref="DeliveryErrorKind"/>.
 /// </summary>
 public sealed class SlackApiClient(HttpClient http, SlackOptions options)
 {
@@ -54,36 +37,36 @@ public sealed class SlackApiClient(HttpClient http, SlackOptions options)
         }
         catch (HttpRequestException e)
         {
-            throw new SlackApiException(SlackErrorKind.Transient, $"connection failed: {e.HttpRequestError}", inner: e);
+            throw new SlackApiException(DeliveryErrorKind.Transient, $"connection failed: {e.HttpRequestError}", inner: e);
         }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new SlackApiException(SlackErrorKind.Transient, "timeout", inner: e);
+            throw new SlackApiException(DeliveryErrorKind.Transient, "timeout", timedOut: true, inner: e);
         }
 
         using (response)
         {
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
-                throw new SlackApiException(SlackErrorKind.RateLimited, "ratelimited", RetryAfterOf(response));
+                throw new SlackApiException(DeliveryErrorKind.RateLimited, "ratelimited", RetryAfterOf(response));
             if ((int)response.StatusCode >= 500)
-                throw new SlackApiException(SlackErrorKind.Transient, $"HTTP {(int)response.StatusCode}");
+                throw new SlackApiException(DeliveryErrorKind.Transient, $"HTTP {(int)response.StatusCode}");
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                throw new SlackApiException(SlackErrorKind.Auth, $"HTTP {(int)response.StatusCode}");
+                throw new SlackApiException(DeliveryErrorKind.Auth, $"HTTP {(int)response.StatusCode}");
             if (!response.IsSuccessStatusCode)
-                throw new SlackApiException(SlackErrorKind.Permanent, $"HTTP {(int)response.StatusCode}");
+                throw new SlackApiException(DeliveryErrorKind.Permanent, $"HTTP {(int)response.StatusCode}");
 
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             JsonNode? json;
             try { json = JsonNode.Parse(body); }
-            catch (JsonException) { throw new SlackApiException(SlackErrorKind.Transient, "answer is not JSON"); }
+            catch (JsonException) { throw new SlackApiException(DeliveryErrorKind.Transient, "answer is not JSON"); }
 
             if (json?["ok"]?.GetValue<bool>() == true) return json["ts"]?.GetValue<string>();
 
             var error = json?["error"]?.GetValue<string>() ?? "unknown_error";
-            if (error == "ratelimited") throw new SlackApiException(SlackErrorKind.RateLimited, error, RetryAfterOf(response));
-            if (AuthErrors.Contains(error)) throw new SlackApiException(SlackErrorKind.Auth, error);
-            if (PermanentErrors.Contains(error)) throw new SlackApiException(SlackErrorKind.Permanent, error);
-            throw new SlackApiException(SlackErrorKind.Transient, error);
+            if (error == "ratelimited") throw new SlackApiException(DeliveryErrorKind.RateLimited, error, RetryAfterOf(response));
+            if (AuthErrors.Contains(error)) throw new SlackApiException(DeliveryErrorKind.Auth, error);
+            if (PermanentErrors.Contains(error)) throw new SlackApiException(DeliveryErrorKind.Permanent, error);
+            throw new SlackApiException(DeliveryErrorKind.Transient, error);
         }
     }
 

@@ -1,0 +1,58 @@
+using MassTransit;
+using OpsBot.Contracts;
+using OpsBot.Notifier.Silences;
+
+namespace OpsBot.Notifier.Consumers;
+
+/// <summary>
+/// Keeps the ops-bot's silences and acknowledgements (queue <c>notifier-silences</c>) in Redis, where every
+/// replica reads them and where they survive a restart. An acknowledgement quiets its dedup key for
+/// <c>NOTIFIER_ACK_TTL</c> seconds (0: recorded in the log only). While Redis is down these messages fail
+/// and, after the bus's retries, wait in <c>notifier-silences_error</c>.
+/// </summary>
+public sealed class SilenceConsumer(SilenceStore store, NotifierOptions options, TimeProvider time, ILogger<SilenceConsumer> logger)
+    : IConsumer<SilenceRequested>, IConsumer<UnsilenceRequested>, IConsumer<AlertAcknowledged>
+{
+    public const string Queue = "notifier-silences";
+
+    public async Task Consume(ConsumeContext<SilenceRequested> context)
+    {
+        var m = context.Message;
+        if (m.Until <= time.GetUtcNow())
+        {
+            logger.LogInformation("Silence {Matcher} by {RequestedBy} has already ended ({Until:O}); ignored", m.Matcher, m.RequestedBy, m.Until);
+            return;
+        }
+        await store.AddAsync(new Silence(m.SilenceId, m.Matcher, m.Until, m.RequestedBy, m.Reason));
+        logger.LogInformation("Silence {Matcher} until {Until:O} by {RequestedBy} in force", m.Matcher, m.Until, m.RequestedBy);
+    }
+
+    public async Task Consume(ConsumeContext<UnsilenceRequested> context)
+    {
+        var m = context.Message;
+        var removed = await store.RemoveAsync(m.Matcher);
+        logger.LogInformation(removed ? "Silence {Matcher} lifted by {RequestedBy}" : "No silence {Matcher} to lift (asked by {RequestedBy})", m.Matcher, m.RequestedBy);
+    }
+
+    public async Task Consume(ConsumeContext<AlertAcknowledged> context)
+    {
+        var m = context.Message;
+        if (options.AckTtlValue <= TimeSpan.Zero)
+        {
+            logger.LogInformation("Alert {DedupKey} acknowledged by {AcknowledgedBy}", m.DedupKey, m.AcknowledgedBy);
+            return;
+        }
+        var until = time.GetUtcNow() + options.AckTtlValue;
+        await store.AcknowledgeAsync(new Acknowledgement(m.DedupKey, until, m.AcknowledgedBy));
+        logger.LogInformation("Alert {DedupKey} acknowledged by {AcknowledgedBy}; repeats are quiet until {Until:O}", m.DedupKey, m.AcknowledgedBy, until);
+    }
+}
+
+public sealed class SilenceConsumerDefinition : ConsumerDefinition<SilenceConsumer>
+{
+    public SilenceConsumerDefinition()
+    {
+        EndpointName = SilenceConsumer.Queue;
+        ConcurrentMessageLimit = 4;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics.Metrics;
+using OpsBot.Contracts;
+using OpsBot.Notifier.Pipeline;
+using OpsBot.ServiceDefaults;
+
+namespace OpsBot.Notifier;
+
+/// <summary>
+/// The notifier's own metrics, scraped at <c>/metrics</c>: alerts sent, messages posted (single or digest),
+/// final failures by reason, alerts suppressed by dedup, silence or acknowledgement, rate limits drawn,
+/// dedup decisions taken in-process because Redis was unreachable, and the delivery latency (alert raised →
+/// channel accepted it).
+/// </summary>
+public sealed class NotifierMetrics : IDisposable
+{
+    private readonly Meter _meter;
+    private readonly Counter<long> _sent;
+    private readonly Counter<long> _messages;
+    private readonly Counter<long> _failed;
+    private readonly Counter<long> _suppressed;
+    private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _dedupFallback;
+    private readonly Histogram<double> _latency;
+
+    public NotifierMetrics()
+    {
+        _meter = OpsBotMetrics.CreateMeter("notifier");
+        _sent = _meter.CreateCounter<long>("opsbot.notifier.sent", description: "Alerts delivered, by channel.");
+        _messages = _meter.CreateCounter<long>("opsbot.notifier.messages", description: "Messages posted, by channel and kind (single, digest).");
+        _failed = _meter.CreateCounter<long>("opsbot.notifier.failed", description: "Alerts whose delivery finally failed, by channel and reason.");
+        _suppressed = _meter.CreateCounter<long>("opsbot.notifier.suppressed", description: "Alerts not sent, by channel and reason (dedup, silence, ack).");
+        _rateLimited = _meter.CreateCounter<long>("opsbot.notifier.rate_limited", description: "Rate-limit answers (HTTP 429, ratelimited) drawn, by channel.");
+        _dedupFallback = _meter.CreateCounter<long>("opsbot.notifier.dedup.fallback", description: "Dedup decisions taken by the in-process cache because Redis was unreachable.");
+        _latency = _meter.CreateHistogram<double>("opsbot.notifier.delivery.latency", unit: "s", description: "Alert raised to accepted by the channel.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300] });
+    }
+
+    public static string Label(DeliveryChannel channel) => channel == DeliveryChannel.Slack ? "slack" : "teams";
+
+    public void Sent(DeliveryChannel channel, TimeSpan latency)
+    {
+        _sent.Add(1, new KeyValuePair<string, object?>("channel", Label(channel)));
+        _latency.Record(Math.Max(0, latency.TotalSeconds), new KeyValuePair<string, object?>("channel", Label(channel)));
+    }
+
+    public void Message(DeliveryChannel channel, bool digest) =>
+        _messages.Add(1, new("channel", Label(channel)), new("kind", digest ? "digest" : "single"));
+
+    public void Failed(DeliveryChannel channel, DeliveryFailureReason reason) =>
+        _failed.Add(1, new("channel", Label(channel)), new("reason", ReasonLabel(reason)));
+
+    public void Suppressed(DeliveryChannel channel, SuppressionReason reason) =>
+        _suppressed.Add(1, new("channel", Label(channel)), new("reason", reason.ToString().ToLowerInvariant()));
+
+    public void RateLimited(DeliveryChannel channel) => _rateLimited.Add(1, new KeyValuePair<string, object?>("channel", Label(channel)));
+
+    public void DedupFallback() => _dedupFallback.Add(1);
+
+    public static string ReasonLabel(DeliveryFailureReason reason) => reason switch
+    {
+        DeliveryFailureReason.RateLimited => "rate-limited",
+        DeliveryFailureReason.Auth => "auth",
+        DeliveryFailureReason.ClientError => "client-error",
+        DeliveryFailureReason.ServerError => "server-error",
+        _ => "timeout",
+    };
+
+    public void Dispose() => _meter.Dispose();
+}
+
+/// <summary>Why an alert was not sent.</summary>
+public enum SuppressionReason
+{
+    /// <summary>An identical alert was sent (or is being sent) within ALERT_DEDUP_TTL.</summary>
+    Dedup,
+    /// <summary>A silence matches its dedup key.</summary>
+    Silence,
+    /// <summary>An operator acknowledged this dedup key within NOTIFIER_ACK_TTL.</summary>
+    Ack,
+}

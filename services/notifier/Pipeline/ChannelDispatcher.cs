@@ -1,0 +1,183 @@
+using System.Threading.Channels;
+using OpsBot.Contracts;
+using OpsBot.ServiceDefaults;
+using Polly;
+
+namespace OpsBot.Notifier.Pipeline;
+
+/// <summary>How an alert was delivered.</summary>
+public sealed record DeliveryReceipt(string? MessageRef, int Attempts, int FoldedWith, DateTimeOffset DeliveredAt);
+
+/// <summary>
+/// The final failure of an alert's delivery after the retry stage gave up. It is a
+/// <see cref="NonRetryableException"/>: the bus does not retry it again, the message goes to the endpoint's
+/// <c>_error</c> queue. The message never holds a token or a webhook URL.
+/// </summary>
+public sealed class AlertDeliveryException(DeliveryChannel channel, DeliveryException cause, int attempts)
+    : NonRetryableException($"{channel} delivery failed after {attempts} attempt(s): {cause.Error} ({cause.Reason})", cause)
+{
+    public DeliveryChannel Channel { get; } = channel;
+    public DeliveryException Cause { get; } = cause;
+    public int Attempts { get; } = attempts;
+}
+
+/// <summary>
+/// Group and deliver, for one destination (a Slack channel, the Teams webhook): one message in flight at a
+/// time, paced to the channel's rate (the next message leaves one interval after the previous one was
+/// answered, so steady traffic never draws a 429), and storm folding: alerts that arrive while the channel
+/// is paced wait for the next slot and leave together as one digest message. Each caller's task completes
+/// when the message carrying its alert was accepted (or finally failed), so the consumer acknowledges the
+/// broker only after delivery. Retries run inside the slot (<see cref="DeliveryRetry"/>).
+/// </summary>
+public sealed class ChannelDispatcher : IAsyncDisposable
+{
+    private readonly IAlertSender _sender;
+    private readonly DeliveryPolicy _policy;
+    private readonly TimeProvider _time;
+    private readonly NotifierMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _retry;
+    private readonly TimeSpan _interval;
+    private readonly object _gate = new();
+    private readonly List<Pending> _pending = [];
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private DateTimeOffset _nextSlot = DateTimeOffset.MinValue;
+
+    private sealed record Pending(AlertRaised Alert, DateTimeOffset EnqueuedAt, TaskCompletionSource<DeliveryReceipt> Done);
+
+    public ChannelDispatcher(IAlertSender sender, DeliveryPolicy policy, TimeProvider time, NotifierMetrics metrics, ILogger logger)
+    {
+        _sender = sender;
+        _policy = policy;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _retry = DeliveryRetry.Build(policy, time, logger);
+        _interval = TimeSpan.FromSeconds(1 / sender.MessagesPerSecond);
+        _loop = Task.Run(RunAsync);
+    }
+
+    public IAlertSender Sender => _sender;
+
+    /// <summary>Alerts waiting for the next slot.</summary>
+    public int Waiting { get { lock (_gate) return _pending.Count; } }
+
+    /// <summary>
+    /// Delivers <paramref name="alert"/> alone or folded with others; completes when the channel accepted it.
+    /// Throws <see cref="AlertDeliveryException"/> when delivery finally failed. Cancelling before the alert
+    /// left takes it out of the queue.
+    /// </summary>
+    public Task<DeliveryReceipt> DeliverAsync(AlertRaised alert, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(alert, _time.GetUtcNow(), new TaskCompletionSource<DeliveryReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        lock (_gate) _pending.Add(pending);
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(() =>
+            {
+                bool removed;
+                lock (_gate) removed = _pending.Remove(pending);
+                if (removed) pending.Done.TrySetCanceled(cancellationToken);
+            });
+            pending.Done.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
+        }
+        _wake.Writer.TryWrite(true);
+        return pending.Done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var stop = _stop.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                bool any;
+                lock (_gate) any = _pending.Count > 0;
+                if (!any)
+                {
+                    await _wake.Reader.WaitToReadAsync(stop);
+                    _wake.Reader.TryRead(out _);
+                    continue;
+                }
+                var wait = _nextSlot - _time.GetUtcNow();
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, stop);
+                await SendNextAsync(stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "{Channel} dispatcher failed unexpectedly; continuing", _sender.Channel);
+            }
+        }
+        List<Pending> left;
+        lock (_gate) { left = [.. _pending]; _pending.Clear(); }
+        foreach (var p in left) p.Done.TrySetCanceled(stop);
+    }
+
+    private async Task SendNextAsync(CancellationToken stop)
+    {
+        List<Pending> batch;
+        lock (_gate) batch = _pending.Take(_policy.DigestMaxAlerts).ToList();
+        if (batch.Count == 0) return;
+
+        var now = _time.GetUtcNow();
+        PreparedMessage message;
+        try
+        {
+            message = _sender.Prepare(batch.Select(p => p.Alert).ToList(), now - batch.Min(p => p.EnqueuedAt));
+        }
+        catch (Exception e)
+        {
+            // A formatting bug must not wedge the channel: fail these alerts (the bus retries them, then _error).
+            lock (_gate) foreach (var p in batch) _pending.Remove(p);
+            foreach (var p in batch) p.Done.TrySetException(e);
+            return;
+        }
+        var carried = batch.Take(message.Carried).ToList();
+        lock (_gate) foreach (var p in carried) _pending.Remove(p); // in flight now: cancellation no longer takes them out
+
+        var attempts = new DeliveryAttempts();
+        try
+        {
+            var messageRef = await DeliveryRetry.ExecuteAsync(_retry, _sender.Channel.ToString(), _time, attempts,
+                () => _metrics.RateLimited(_sender.Channel), ct => _sender.SendAsync(message, ct), stop);
+            _metrics.Message(_sender.Channel, message.IsDigest);
+            var receipt = new DeliveryReceipt(messageRef, attempts.Attempts, carried.Count, _time.GetUtcNow());
+            if (message.IsDigest)
+                _logger.LogInformation("{Channel} digest of {Count} alerts delivered to {Destination} (attempts {Attempts}, rate limits waited {RateLimited})",
+                    _sender.Channel, carried.Count, _sender.Destination, attempts.Attempts, attempts.RateLimited);
+            foreach (var p in carried) p.Done.TrySetResult(receipt);
+        }
+        catch (DeliveryException e)
+        {
+            var failure = new AlertDeliveryException(_sender.Channel, e, attempts.Attempts);
+            foreach (var p in carried) p.Done.TrySetException(failure);
+        }
+        catch (Exception e)
+        {
+            foreach (var p in carried)
+            {
+                if (e is OperationCanceledException) p.Done.TrySetCanceled(stop);
+                else p.Done.TrySetException(e);
+            }
+            if (e is OperationCanceledException) throw;
+        }
+        finally
+        {
+            _nextSlot = _time.GetUtcNow() + _interval;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try { await _loop; } catch (OperationCanceledException) { }
+        _stop.Dispose();
+    }
+}

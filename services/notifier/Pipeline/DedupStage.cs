@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Text;
+using OpsBot.Contracts;
+using StackExchange.Redis;
+
+namespace OpsBot.Notifier.Pipeline;
+
+/// <summary>What the dedup stage decided for one alert on one channel.</summary>
+public enum DedupDecision
+{
+    /// <summary>First of its key in the window: send it.</summary>
+    New,
+    /// <summary>This same alert (same AlertId) claimed the key before and has not been delivered: a retry or a redelivery; send it.</summary>
+    Retry,
+    /// <summary>Another alert with the same key was sent or is being sent within the window: suppress.</summary>
+    Duplicate,
+    /// <summary>This same alert was already delivered (a redelivery after the ack was lost): suppress.</summary>
+    AlreadyDelivered,
+}
+
+/// <summary>
+/// Dedup: an identical alert within <c>ALERT_DEDUP_TTL</c> is not resent. Identical means the same dedup key,
+/// or, when an alert has none, the same title and text (the seed's rule, by SHA-256). Slack and Teams dedup
+/// independently. The claim is one Redis <c>SET key value NX PX ttl GET</c>, so several replicas never
+/// double-send and every key expires by itself (bounded by construction). The value names the claiming alert
+/// (<c>p:&lt;id&gt;</c> pending, <c>d:&lt;id&gt;</c> delivered), so the claiming alert's own retries and
+/// redeliveries pass, a delivered one is not resent, and a finally failed one gives its claim back.
+/// While Redis is unreachable the claim falls back to a bounded in-process cache and says so in logs,
+/// the readiness check (degraded) and the <c>opsbot_notifier_dedup_fallback_total</c> metric.
+/// </summary>
+public sealed class DedupStage(
+    IConnectionMultiplexer redis,
+    NotifierOptions options,
+    LocalDedupCache local,
+    NotifierMetrics metrics,
+    ILogger<DedupStage> logger)
+{
+    private const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+    private int _degraded; // 1 while decisions are taken in-process
+
+    /// <summary>True while Redis is unreachable and dedup runs in-process (this replica only).</summary>
+    public bool Degraded => Volatile.Read(ref _degraded) == 1 || !redis.IsConnected;
+
+    public async Task<DedupDecision> ClaimAsync(DeliveryChannel channel, AlertRaised alert)
+    {
+        var key = KeyOf(channel, alert);
+        var pending = "p:" + alert.AlertId.ToString("N");
+        string? held;
+        if (redis.IsConnected)
+        {
+            try
+            {
+                held = await redis.GetDatabase().StringSetAndGetAsync(key, pending, options.DedupTtl, keepTtl: false, when: When.NotExists);
+                Restored();
+                return Decide(held, alert);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                FellBack(e.GetType().Name);
+            }
+        }
+        else
+        {
+            FellBack("not connected");
+        }
+        metrics.DedupFallback();
+        held = local.SetIfAbsent(key, pending, options.DedupTtl);
+        return Decide(held, alert);
+    }
+
+    /// <summary>Marks the claim delivered, so a redelivery of the same alert is not resent.</summary>
+    public async Task MarkDeliveredAsync(DeliveryChannel channel, AlertRaised alert)
+    {
+        var key = KeyOf(channel, alert);
+        var delivered = "d:" + alert.AlertId.ToString("N");
+        local.Replace(key, delivered);
+        if (!redis.IsConnected) return;
+        try { await redis.GetDatabase().StringSetAsync(key, delivered, expiry: null, keepTtl: true, when: When.Exists); }
+        catch (Exception e) when (e is RedisException or TimeoutException) { FellBack(e.GetType().Name); }
+    }
+
+    /// <summary>Gives the claim back after a final failure, so the next alert of the key is tried.</summary>
+    public async Task ReleaseAsync(DeliveryChannel channel, AlertRaised alert)
+    {
+        var key = KeyOf(channel, alert);
+        var pending = "p:" + alert.AlertId.ToString("N");
+        local.RemoveIf(key, pending);
+        if (!redis.IsConnected) return;
+        try { await redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [key], [pending]); }
+        catch (Exception e) when (e is RedisException or TimeoutException) { FellBack(e.GetType().Name); }
+    }
+
+    /// <summary><c>{prefix}dedup:{slack|teams}:{dedup key, or sha256 of title and text when there is none}</c>.</summary>
+    public string KeyOf(DeliveryChannel channel, AlertRaised alert) =>
+        $"{options.KeyPrefix}dedup:{NotifierMetrics.Label(channel)}:{IdentityOf(alert)}";
+
+    public static string IdentityOf(AlertRaised alert)
+    {
+        if (!string.IsNullOrWhiteSpace(alert.DedupKey) && alert.DedupKey.Length <= 200) return alert.DedupKey;
+        var basis = string.IsNullOrWhiteSpace(alert.DedupKey) ? $"text\n{alert.Title}\n{alert.Text}" : $"key\n{alert.DedupKey}";
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(basis)));
+    }
+
+    private static DedupDecision Decide(string? held, AlertRaised alert)
+    {
+        if (held is null) return DedupDecision.New;
+        var id = alert.AlertId.ToString("N");
+        if (held == "p:" + id) return DedupDecision.Retry;
+        if (held == "d:" + id) return DedupDecision.AlreadyDelivered;
+        return DedupDecision.Duplicate;
+    }
+
+    private void FellBack(string why)
+    {
+        if (Interlocked.Exchange(ref _degraded, 1) == 0)
+            logger.LogWarning("Dedup falls back to the in-process cache: Redis is unreachable ({Why}). Until it is back, replicas may each send an alert once", why);
+    }
+
+    private void Restored()
+    {
+        if (Interlocked.Exchange(ref _degraded, 0) == 1)
+            logger.LogInformation("Dedup uses Redis again");
+    }
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using StackExchange.Redis;
+
+namespace OpsBot.Notifier.Silences;
+
+/// <summary>An operator's silence: alerts whose dedup key matches <see cref="Matcher"/> (a key or a glob) are not sent until <see cref="Until"/>.</summary>
+public sealed record Silence(Guid SilenceId, string Matcher, DateTimeOffset Until, string RequestedBy, string? Reason);
+
+/// <summary>An operator acknowledged a dedup key: repeats of it are not sent until <see cref="Until"/>.</summary>
+public sealed record Acknowledgement(string DedupKey, DateTimeOffset Until, string AcknowledgedBy);
+
+/// <summary>
+/// Silences and acknowledgements, kept in Redis (hashes <c>{prefix}silences</c> by matcher and
+/// <c>{prefix}acks</c> by dedup key) so they survive a notifier restart and every replica sees them.
+/// Each replica reads them into a snapshot at most once a second (the alert path never waits on more
+/// than that); expired entries are pruned when read. While Redis is unreachable the last snapshot holds.
+/// </summary>
+public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions options, TimeProvider time, ILogger<SilenceStore> logger)
+{
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly SemaphoreSlim _reload = new(1, 1);
+    private volatile Snapshot _snapshot = Snapshot.Empty;
+    private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
+    private bool _warned;
+
+    private RedisKey SilencesKey => options.KeyPrefix + "silences";
+    private RedisKey AcksKey => options.KeyPrefix + "acks";
+
+    public async Task AddAsync(Silence silence)
+    {
+        await redis.GetDatabase().HashSetAsync(SilencesKey, silence.Matcher, JsonSerializer.Serialize(silence, Json));
+        await ReloadAsync(force: true);
+    }
+
+    /// <summary>Lifts the silence with this matcher; false when there was none.</summary>
+    public async Task<bool> RemoveAsync(string matcher)
+    {
+        var removed = await redis.GetDatabase().HashDeleteAsync(SilencesKey, matcher);
+        await ReloadAsync(force: true);
+        return removed;
+    }
+
+    public async Task AcknowledgeAsync(Acknowledgement ack)
+    {
+        await redis.GetDatabase().HashSetAsync(AcksKey, ack.DedupKey, JsonSerializer.Serialize(ack, Json));
+        await ReloadAsync(force: true);
+    }
+
+    /// <summary>The silences and acknowledgements in force, at most <see cref="RefreshInterval"/> old.</summary>
+    public async ValueTask<Snapshot> CurrentAsync()
+    {
+        if (time.GetUtcNow() - _loadedAt >= RefreshInterval) await ReloadAsync(force: false);
+        return _snapshot;
+    }
+
+    private async Task ReloadAsync(bool force)
+    {
+        if (!force && !_reload.Wait(0)) return; // someone else is reloading: use the current snapshot
+        if (force) await _reload.WaitAsync();
+        try
+        {
+            var now = time.GetUtcNow();
+            if (!force && now - _loadedAt < RefreshInterval) return;
+            _loadedAt = now;
+            if (!redis.IsConnected) { Warn("not connected"); return; }
+            var db = redis.GetDatabase();
+            var silences = new List<(Silence, Regex)>();
+            foreach (var entry in await db.HashGetAllAsync(SilencesKey))
+            {
+                var silence = Parse<Silence>(entry.Value);
+                if (silence is null || silence.Until <= now) { await db.HashDeleteAsync(SilencesKey, entry.Name); continue; }
+                silences.Add((silence, GlobMatcher.Compile(silence.Matcher)));
+            }
+            var acks = new Dictionary<string, Acknowledgement>(StringComparer.Ordinal);
+            foreach (var entry in await db.HashGetAllAsync(AcksKey))
+            {
+                var ack = Parse<Acknowledgement>(entry.Value);
+                if (ack is null || ack.Until <= now) { await db.HashDeleteAsync(AcksKey, entry.Name); continue; }
+                acks[ack.DedupKey] = ack;
+            }
+            _snapshot = new Snapshot(silences, acks);
+            _warned = false;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Warn(e.GetType().Name);
+        }
+        finally
+        {
+            _reload.Release();
+        }
+    }
+
+    private void Warn(string why)
+    {
+        if (_warned) return;
+        _warned = true;
+        logger.LogWarning("Silences cannot be read from Redis ({Why}); the last ones read stay in force", why);
+    }
+
+    private T? Parse<T>(RedisValue value) where T : class
+    {
+        try { return JsonSerializer.Deserialize<T>(value.ToString(), Json); }
+        catch (JsonException) { logger.LogWarning("Ignoring a malformed {Type} in Redis", typeof(T).Name); return null; }
+    }
+
+    /// <summary>What is in force at one moment.</summary>
+    public sealed class Snapshot(IReadOnlyList<(Silence Silence, Regex Pattern)> silences, IReadOnlyDictionary<string, Acknowledgement> acks)
+    {
+        public static readonly Snapshot Empty = new([], new Dictionary<string, Acknowledgement>());
+
+        public IReadOnlyList<Silence> Silences => silences.Select(s => s.Silence).ToList();
+
+        public Silence? SilenceFor(string dedupKey, DateTimeOffset now) =>
+            silences.FirstOrDefault(s => s.Silence.Until > now && s.Pattern.IsMatch(dedupKey)).Silence;
+
+        public Acknowledgement? AckFor(string dedupKey, DateTimeOffset now) =>
+            acks.TryGetValue(dedupKey, out var ack) && ack.Until > now ? ack : null;
+    }
+}
