@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with the .NET SDK:
-#   - installs redis-server, rabbitmq-server and docker-compose from Debian packages when missing,
+#   - installs redis-server, rabbitmq-server, docker-compose, python3-pika and python3-jsonschema from
+#     Debian packages when missing,
 #   - starts Redis and RabbitMQ on loopback in a temporary directory,
 #   - builds the solution (warnings are errors) and runs every test project against them,
 #   - stops the servers and prints one summary line "N passed, N failed".
@@ -11,10 +12,15 @@ root=$(pwd)
 configuration=${CONFIGURATION:-Release}
 started=$SECONDS
 
-if ! command -v docker-compose >/dev/null 2>&1; then
-  echo "test: installing docker-compose from Debian packages (validates docker-compose.yml)" >&2
+# docker-compose validates docker-compose.yml; Debian's python3 with pika and jsonschema is the
+# consumer outside .NET in the contract tests.
+missing=()
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+/usr/bin/python3 -c "import pika, jsonschema" >/dev/null 2>&1 || missing+=(python3 python3-pika python3-jsonschema)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test: installing ${missing[*]} from Debian packages" >&2
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq docker-compose >&2
+  $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
 fi
 
 eval "$(scripts/infra.sh start)"

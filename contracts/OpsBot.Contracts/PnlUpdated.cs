@@ -2,10 +2,14 @@ using MassTransit;
 
 namespace OpsBot.Contracts;
 
-/// <summary>A validated PnL report of one strategy, as read from the platform's Redis channel.</summary>
+/// <summary>
+/// A validated PnL report of one strategy, as read from the platform's Redis channel (version 1).
+/// Not sealed: version 2 (<see cref="PnlUpdatedV2"/>) extends it, so one physical message carries
+/// both URNs and consumers of either version read it.
+/// </summary>
 [MessageUrn("opsbot.pnl-updated.v1")]
 [EntityName("opsbot.pnl-updated.v1")]
-public sealed record PnlUpdated : IOpsBotMessage
+public record PnlUpdated : IOpsBotMessage
 {
     public required Guid CorrelationId { get; init; }
     public required DateTimeOffset Timestamp { get; init; }
@@ -20,4 +24,18 @@ public sealed record PnlUpdated : IOpsBotMessage
     public required DateTimeOffset AsOf { get; init; }
 
     public decimal Total => Realized + Unrealized;
+}
+
+/// <summary>
+/// Version 2 of <see cref="PnlUpdated"/>: adds the fees the platform reports. pnl-ingest publishes
+/// this type; its envelope lists <c>urn:message:opsbot.pnl-updated.v2</c> and
+/// <c>urn:message:opsbot.pnl-updated.v1</c>, and the v2 exchange is bound to the v1 exchange, so a
+/// version-1 consumer keeps receiving every update unchanged.
+/// </summary>
+[MessageUrn("opsbot.pnl-updated.v2")]
+[EntityName("opsbot.pnl-updated.v2")]
+public sealed record PnlUpdatedV2 : PnlUpdated
+{
+    /// <summary>Fees and commissions so far (positive is a cost), when the platform reports them.</summary>
+    public decimal? Fees { get; init; }
 }

@@ -12,15 +12,15 @@ namespace OpsBot.PnlIngest;
 public sealed class ConflatingPnlBuffer(int capacity, PnlIngestMetrics metrics)
 {
     private readonly object _gate = new();
-    private readonly Dictionary<(string Account, string Strategy), LinkedListNode<PnlUpdated>> _byKey = new();
-    private readonly LinkedList<PnlUpdated> _order = new();
+    private readonly Dictionary<(string Account, string Strategy), LinkedListNode<PnlUpdatedV2>> _byKey = new();
+    private readonly LinkedList<PnlUpdatedV2> _order = new();
     private readonly SemaphoreSlim _available = new(0);
 
     public int Count { get { lock (_gate) return _order.Count; } }
 
     public int Capacity => capacity;
 
-    public void Offer(PnlUpdated update)
+    public void Offer(PnlUpdatedV2 update)
     {
         lock (_gate)
         {
@@ -47,9 +47,9 @@ public sealed class ConflatingPnlBuffer(int capacity, PnlIngestMetrics metrics)
     public Task WaitAsync(CancellationToken cancellationToken) => _available.WaitAsync(cancellationToken);
 
     /// <summary>Takes up to <paramref name="max"/> waiting updates, oldest first; at most one per strategy.</summary>
-    public List<PnlUpdated> TakeBatch(int max)
+    public List<PnlUpdatedV2> TakeBatch(int max)
     {
-        var batch = new List<PnlUpdated>(Math.Min(max, 256));
+        var batch = new List<PnlUpdatedV2>(Math.Min(max, 256));
         lock (_gate)
         {
             while (batch.Count < max && _order.First is { } node)
@@ -63,7 +63,7 @@ public sealed class ConflatingPnlBuffer(int capacity, PnlIngestMetrics metrics)
     }
 
     /// <summary>Puts back updates that could not be published, unless a newer one of the same strategy arrived meanwhile.</summary>
-    public void Return(IReadOnlyList<PnlUpdated> updates)
+    public void Return(IReadOnlyList<PnlUpdatedV2> updates)
     {
         var returned = 0;
         lock (_gate)

@@ -35,7 +35,7 @@ public static class PnlRejectReasonExtensions
 }
 
 /// <summary>A PnL report as the platform publishes it on Redis (see docs/contracts.md).</summary>
-public sealed record PnlReport(string Account, string Strategy, decimal Realized, decimal Unrealized, string Currency, DateTimeOffset AsOf, Guid? CorrelationId);
+public sealed record PnlReport(string Account, string Strategy, decimal Realized, decimal Unrealized, string Currency, DateTimeOffset AsOf, Guid? CorrelationId, decimal? Fees = null);
 
 /// <summary>The outcome of parsing one message: a report, or a reason and a short detail.</summary>
 public readonly record struct PnlParseResult(PnlReport? Report, PnlRejectReason Reason, string Detail)
@@ -49,7 +49,8 @@ public readonly record struct PnlParseResult(PnlReport? Report, PnlRejectReason 
 /// Validates the platform's PnL JSON. Everything it cannot trust is rejected with a reason:
 /// payloads over 64 KiB, invalid JSON (NaN and Infinity are not JSON), a missing or mistyped field,
 /// amounts beyond ±1e15, a currency that is not three letters, a timestamp before 2000 or more
-/// than five minutes in the future. Unknown fields are ignored, so the platform may add some.
+/// than five minutes in the future. <c>fees</c> and <c>correlation_id</c> are optional. Unknown
+/// fields are ignored, so the platform may add some.
 /// </summary>
 public sealed class PnlMessageParser(TimeProvider time)
 {
@@ -89,8 +90,14 @@ public sealed class PnlMessageParser(TimeProvider time)
             if (!TryCurrency(root, out var currency, out error)) return error;
             if (!TryTimestamp(root, out var asOf, out error)) return error;
             if (!TryCorrelationId(root, out var correlationId, out error)) return error;
+            decimal? fees = null;
+            if (root.TryGetProperty("fees", out var feesElement) && feesElement.ValueKind != JsonValueKind.Null)
+            {
+                if (!TryAmount(root, "fees", out var f, out error)) return error;
+                fees = f;
+            }
 
-            return PnlParseResult.Ok(new PnlReport(account, strategy, realized, unrealized, currency, asOf, correlationId));
+            return PnlParseResult.Ok(new PnlReport(account, strategy, realized, unrealized, currency, asOf, correlationId, fees));
         }
     }
 

@@ -4,7 +4,7 @@ using OpsBot.Contracts;
 namespace OpsBot.PnlIngest;
 
 /// <summary>
-/// Drains the buffer onto the bus as <c>PnlUpdated</c>. When the broker is unreachable the updates
+/// Drains the buffer onto the bus as <c>PnlUpdatedV2</c> (which version-1 consumers read as <c>PnlUpdated</c>). When the broker is unreachable the updates
 /// go back into the buffer (where newer ones replace them) and publishing resumes by itself.
 /// </summary>
 public sealed class PnlPublisher(
@@ -48,7 +48,7 @@ public sealed class PnlPublisher(
         }
     }
 
-    private async Task<List<PnlUpdated>> PublishAsync(List<PnlUpdated> batch, CancellationToken stoppingToken)
+    private async Task<List<PnlUpdatedV2>> PublishAsync(List<PnlUpdatedV2> batch, CancellationToken stoppingToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(PublishTimeout);
@@ -58,7 +58,7 @@ public sealed class PnlPublisher(
         catch (Exception) when (!stoppingToken.IsCancellationRequested) { /* inspected per task below */ }
         catch (OperationCanceledException) { /* stopping: anything unsent stays in the buffer */ }
 
-        var failed = new List<PnlUpdated>();
+        var failed = new List<PnlUpdatedV2>();
         for (var i = 0; i < batch.Count; i++)
             if (!tasks[i].IsCompletedSuccessfully) failed.Add(batch[i]);
         return failed;

@@ -58,7 +58,7 @@ public sealed class RedisPnlSubscriber(
         }
 
         var report = result.Report!;
-        buffer.Offer(new PnlUpdated
+        buffer.Offer(new PnlUpdatedV2
         {
             CorrelationId = report.CorrelationId ?? Guid.NewGuid(),
             Timestamp = time.GetUtcNow(),
@@ -68,6 +68,7 @@ public sealed class RedisPnlSubscriber(
             Unrealized = report.Unrealized,
             Currency = report.Currency,
             AsOf = report.AsOf,
+            Fees = report.Fees,
         });
         return true;
     }

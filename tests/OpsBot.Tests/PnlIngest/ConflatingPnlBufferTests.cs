@@ -5,7 +5,7 @@ namespace OpsBot.Tests.PnlIngest;
 
 public sealed class ConflatingPnlBufferTests
 {
-    private static PnlUpdated Update(string strategy, decimal realized) => new()
+    private static PnlUpdatedV2 Update(string strategy, decimal realized) => new()
     {
         CorrelationId = Guid.NewGuid(),
         Timestamp = DateTimeOffset.UtcNow,
