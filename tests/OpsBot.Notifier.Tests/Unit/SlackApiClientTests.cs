@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
 using OpsBot.FakeSlack;
 using OpsBot.Notifier;
+using OpsBot.Notifier.Pipeline;
+using OpsBot.Notifier.Slack;
 using OpsBot.Testing;
 
-namespace OpsBot.Tests.Notifier;
+namespace OpsBot.Notifier.Tests.Unit;
 
 /// <summary>Slack's answers, classified: ok, HTTP 429 with Retry-After, ratelimited, auth errors, permanent errors, 5xx, a dead endpoint.</summary>
 public sealed class SlackApiClientTests
@@ -28,16 +30,16 @@ public sealed class SlackApiClientTests
     }
 
     [Theory]
-    [InlineData(429, "ratelimited", 7, SlackErrorKind.RateLimited)]
-    [InlineData(200, "ratelimited", 3, SlackErrorKind.RateLimited)]
-    [InlineData(200, "invalid_auth", null, SlackErrorKind.Auth)]
-    [InlineData(200, "channel_not_found", null, SlackErrorKind.Permanent)]
-    [InlineData(200, "not_in_channel", null, SlackErrorKind.Permanent)]
-    [InlineData(200, "internal_error", null, SlackErrorKind.Transient)]
-    [InlineData(500, null, null, SlackErrorKind.Transient)]
-    [InlineData(503, null, null, SlackErrorKind.Transient)]
-    [InlineData(400, null, null, SlackErrorKind.Permanent)]
-    public async Task Errors_are_classified(int status, string? error, int? retryAfter, SlackErrorKind expected)
+    [InlineData(429, "ratelimited", 7, DeliveryErrorKind.RateLimited)]
+    [InlineData(200, "ratelimited", 3, DeliveryErrorKind.RateLimited)]
+    [InlineData(200, "invalid_auth", null, DeliveryErrorKind.Auth)]
+    [InlineData(200, "channel_not_found", null, DeliveryErrorKind.Permanent)]
+    [InlineData(200, "not_in_channel", null, DeliveryErrorKind.Permanent)]
+    [InlineData(200, "internal_error", null, DeliveryErrorKind.Transient)]
+    [InlineData(500, null, null, DeliveryErrorKind.Transient)]
+    [InlineData(503, null, null, DeliveryErrorKind.Transient)]
+    [InlineData(400, null, null, DeliveryErrorKind.Permanent)]
+    public async Task Errors_are_classified(int status, string? error, int? retryAfter, DeliveryErrorKind expected)
     {
         var (server, client) = await Start(_ => new SlackReply(status, error, retryAfter));
         await using var _ = server;
@@ -52,7 +54,7 @@ public sealed class SlackApiClientTests
         var (server, client) = await Start(token: "xoxb-secret-wrong");
         await using var _ = server;
         var e = await Assert.ThrowsAsync<SlackApiException>(() => client.PostMessageAsync(Message(), CancellationToken.None));
-        Assert.Equal(SlackErrorKind.Auth, e.Kind);
+        Assert.Equal(DeliveryErrorKind.Auth, e.Kind);
         Assert.DoesNotContain("xoxb-secret-wrong", e.ToString());
     }
 
@@ -63,7 +65,7 @@ public sealed class SlackApiClientTests
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/api/") };
         var client = new SlackApiClient(http, new SlackOptions("xoxb-1", "C1", http.BaseAddress));
         var e = await Assert.ThrowsAsync<SlackApiException>(() => client.PostMessageAsync(Message(), CancellationToken.None));
-        Assert.Equal(SlackErrorKind.Transient, e.Kind);
+        Assert.Equal(DeliveryErrorKind.Transient, e.Kind);
     }
 
     [Fact]
@@ -76,7 +78,7 @@ public sealed class SlackApiClientTests
         await client.PostMessageAsync(Message("C1"), CancellationToken.None);
         await client.PostMessageAsync(Message("C2"), CancellationToken.None);
         var e = await Assert.ThrowsAsync<SlackApiException>(() => client.PostMessageAsync(Message("C1"), CancellationToken.None));
-        Assert.Equal(SlackErrorKind.RateLimited, e.Kind);
+        Assert.Equal(DeliveryErrorKind.RateLimited, e.Kind);
         Assert.Equal(TimeSpan.FromSeconds(1), e.RetryAfter);
     }
 }

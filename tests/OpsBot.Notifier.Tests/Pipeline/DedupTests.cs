@@ -1,0 +1,52 @@
+using OpsBot.Contracts;
+using OpsBot.Notifier.Tests.Infrastructure;
+using OpsBot.Testing;
+
+namespace OpsBot.Notifier.Tests.Pipeline;
+
+/// <summary>Dedup on real Redis: within the TTL an identical alert is not resent; after it, it is; Slack and Teams dedup independently.</summary>
+public sealed class DedupTests(InfraFixture infra) : NotifierTestBase(infra)
+{
+    [Fact]
+    public async Task Identical_alert_within_the_ttl_is_sent_once_per_channel_and_again_after_the_ttl()
+    {
+        var settings = Settings(slack: true, teams: true);
+        settings["ALERT_DEDUP_TTL"] = "3";
+        await StartNotifierAsync(settings);
+
+        // Five identical alerts (distinct AlertIds, one dedup key) within the window.
+        var first = TestBus.Alert("pnl-loss:acct-1:momentum");
+        for (var i = 0; i < 5; i++) await Bus.Publish(TestBus.Alert("pnl-loss:acct-1:momentum") with { CorrelationId = i == 0 ? first.CorrelationId : Guid.NewGuid() });
+        await TestBus.Until(() => Bus.Delivered.Count(d => d.DedupKey == "pnl-loss:acct-1:momentum") >= 2, TimeSpan.FromSeconds(15), () => $"{Bus.Delivered.Count} delivered");
+        await Task.Delay(1000); // stragglers
+        Assert.Single(SlackAccepted("pnl-loss:acct-1:momentum"));
+        Assert.Single(TeamsAccepted("pnl-loss:acct-1:momentum"));
+        Assert.Single(Bus.Delivered, d => d.Channel == DeliveryChannel.Slack);
+        Assert.Single(Bus.Delivered, d => d.Channel == DeliveryChannel.Teams);
+
+        // After the TTL the same alert goes out again, on both channels.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Bus.Publish(TestBus.Alert("pnl-loss:acct-1:momentum"));
+        await TestBus.Until(() => SlackAccepted("pnl-loss:acct-1:momentum").Count == 2 && TeamsAccepted("pnl-loss:acct-1:momentum").Count == 2,
+            TimeSpan.FromSeconds(15), () => $"slack {SlackAccepted().Count}, teams {TeamsAccepted().Count}");
+    }
+
+    [Fact]
+    public async Task Alerts_without_a_dedup_key_are_deduplicated_on_their_text()
+    {
+        var settings = Settings();
+        await StartNotifierAsync(settings);
+
+        await Bus.Publish(TestBus.Alert("", title: "Feed stale", text: "no ticks for 30 s"));
+        await Bus.Publish(TestBus.Alert("", title: "Feed stale", text: "no ticks for 30 s"));
+        await Bus.Publish(TestBus.Alert("", title: "Feed stale", text: "no ticks for 90 s"));
+        await TestBus.Until(() => Bus.Delivered.Count >= 2, TimeSpan.FromSeconds(15), () => $"{Bus.Delivered.Count} delivered");
+        await Task.Delay(1500);
+        Assert.Single(SlackAccepted("no ticks for 30 s"));
+        Assert.Single(SlackAccepted("no ticks for 90 s"));
+        var keys = Infra.Redis.GetServers().First().Keys(pattern: Prefix + "dedup:slack:sha256:*").ToList();
+        Assert.Equal(2, keys.Count);
+        var ttl = await Infra.Redis.GetDatabase().KeyTimeToLiveAsync(keys[0]);
+        Assert.InRange(ttl!.Value.TotalSeconds, 1, 60); // bounded by construction: every key expires
+    }
+}
