@@ -8,8 +8,10 @@ namespace OpsBot.PnlIngest;
 /// The buffer holds at most <c>capacity</c> strategies; at the bound the oldest waiting entry is
 /// dropped and counted, so memory stays bounded during a long broker outage while the newest
 /// state of the busiest strategies survives.
+/// With <c>conflate: false</c> (<c>PNL_CONFLATION=false</c>, for measuring the pipeline one bus message
+/// per update) it is a bounded FIFO of updates instead, and <c>capacity</c> counts updates.
 /// </summary>
-public sealed class ConflatingPnlBuffer(int capacity, PnlIngestMetrics metrics)
+public sealed class ConflatingPnlBuffer(int capacity, PnlIngestMetrics metrics, bool conflate = true)
 {
     private readonly object _gate = new();
     private readonly Dictionary<(string Account, string Strategy), LinkedListNode<PnlUpdatedV2>> _byKey = new();
@@ -25,7 +27,7 @@ public sealed class ConflatingPnlBuffer(int capacity, PnlIngestMetrics metrics)
         lock (_gate)
         {
             var key = (update.Account, update.Strategy);
-            if (_byKey.TryGetValue(key, out var node))
+            if (conflate && _byKey.TryGetValue(key, out var node))
             {
                 node.Value = update;
                 metrics.Conflated();
@@ -35,10 +37,11 @@ public sealed class ConflatingPnlBuffer(int capacity, PnlIngestMetrics metrics)
             {
                 var oldest = _order.First!;
                 _order.RemoveFirst();
-                _byKey.Remove((oldest.Value.Account, oldest.Value.Strategy));
+                if (conflate) _byKey.Remove((oldest.Value.Account, oldest.Value.Strategy));
                 metrics.Dropped();
             }
-            _byKey[key] = _order.AddLast(update);
+            var added = _order.AddLast(update);
+            if (conflate) _byKey[key] = added;
         }
         _available.Release();
     }
@@ -55,7 +58,7 @@ public sealed class ConflatingPnlBuffer(int capacity, PnlIngestMetrics metrics)
             while (batch.Count < max && _order.First is { } node)
             {
                 _order.RemoveFirst();
-                _byKey.Remove((node.Value.Account, node.Value.Strategy));
+                if (conflate) _byKey.Remove((node.Value.Account, node.Value.Strategy));
                 batch.Add(node.Value);
             }
         }
@@ -72,9 +75,10 @@ public sealed class ConflatingPnlBuffer(int capacity, PnlIngestMetrics metrics)
             {
                 var update = updates[i];
                 var key = (update.Account, update.Strategy);
-                if (_byKey.ContainsKey(key)) { metrics.Conflated(); continue; }
+                if (conflate && _byKey.ContainsKey(key)) { metrics.Conflated(); continue; }
                 if (_order.Count >= capacity) { metrics.Dropped(); continue; }
-                _byKey[key] = _order.AddFirst(update);
+                var added = _order.AddFirst(update);
+                if (conflate) _byKey[key] = added;
                 returned++;
             }
         }

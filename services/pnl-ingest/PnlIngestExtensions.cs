@@ -11,7 +11,7 @@ public static class PnlIngestExtensions
         builder.Services.AddOpsBotRedis(options.RedisUrl);
         builder.Services.AddSingleton<PnlIngestMetrics>();
         builder.Services.AddSingleton<PnlMessageParser>();
-        builder.Services.AddSingleton(sp => new ConflatingPnlBuffer(options.BufferCapacity, sp.GetRequiredService<PnlIngestMetrics>()));
+        builder.Services.AddSingleton(sp => new ConflatingPnlBuffer(options.BufferCapacity, sp.GetRequiredService<PnlIngestMetrics>(), options.Conflate));
         builder.Services.AddHostedService<RedisPnlSubscriber>();
         builder.Services.AddHostedService<PnlPublisher>();
         builder.AddKillSwitchPolling();

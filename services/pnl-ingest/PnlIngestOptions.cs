@@ -3,10 +3,13 @@ using OpsBot.ServiceDefaults;
 namespace OpsBot.PnlIngest;
 
 /// <summary>pnl-ingest's settings, read once at start-up.</summary>
-public sealed record PnlIngestOptions(string RedisUrl, string Channel, int BufferCapacity)
+public sealed record PnlIngestOptions(string RedisUrl, string Channel, int BufferCapacity, bool Conflate = true)
 {
+    public const string ConflationSetting = "PNL_CONFLATION";
+
     public static PnlIngestOptions From(Settings settings) => new(
         settings.String(SettingNames.RedisUrl, "localhost:6379"),
         settings.String(SettingNames.PnlChannel, "pnl"),
-        settings.Int(SettingNames.PnlBufferCapacity, 10_000, 1, 10_000_000));
+        settings.Int(SettingNames.PnlBufferCapacity, 10_000, 1, 10_000_000),
+        settings.Bool(ConflationSetting, true));
 }
