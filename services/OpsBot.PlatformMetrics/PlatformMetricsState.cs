@@ -10,8 +10,9 @@ public enum MetricsHealth
 }
 
 /// <summary>
-/// The last scrape and the last good one. <c>/healthz</c> reads <see cref="Health"/>: <c>ok</c> only while
-/// the last good scrape is younger than <c>METRICS_FRESHNESS</c> and the latest scrape did not fail.
+/// The last scrape and the last good one. <c>/healthz</c> reads <see cref="Health"/>: <c>ok</c> while the last
+/// good scrape (fetched and parsed, at least one valid sample) is younger than <c>METRICS_FRESHNESS</c>, so one
+/// failed scrape inside the window does not flap it; <c>no-data</c> once the window passes without one.
 /// </summary>
 public sealed class PlatformMetricsState(PlatformMetricsOptions options, TimeProvider time)
 {
@@ -36,7 +37,7 @@ public sealed class PlatformMetricsState(PlatformMetricsOptions options, TimePro
     {
         lock (_gate)
         {
-            if (_last is null || !_last.Succeeded || _lastGood is null) return MetricsHealth.NoData;
+            if (_lastGood is null) return MetricsHealth.NoData;
             return time.GetUtcNow() - _lastGood.At <= options.Freshness ? MetricsHealth.Ok : MetricsHealth.NoData;
         }
     }

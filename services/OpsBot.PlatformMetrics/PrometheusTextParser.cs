@@ -108,6 +108,7 @@ public sealed class PrometheusTextParser
         if (name.Length == 0) return "no metric name";
 
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var afterName = i;
         SkipBlanks(line, ref i);
         if (i < line.Length && line[i] == '{')
         {
@@ -115,6 +116,7 @@ public sealed class PrometheusTextParser
             var labelError = ParseLabels(line, ref i, labels);
             if (labelError is not null) return labelError;
         }
+        else i = afterName;
 
         if (i >= line.Length || line[i] is not (' ' or '\t')) return "no value";
         SkipBlanks(line, ref i);

@@ -28,8 +28,8 @@ public sealed class ConfirmationTokens(SlackSecrets secrets, TimeProvider time)
         return payload + "." + Base64Url(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(payload)));
     }
 
-    /// <summary>The intent, or null when the token is forged, altered, expired or already used.</summary>
-    public KillSwitchIntent? Redeem(string? token)
+    /// <summary>The intent, or null when the token is forged, altered or expired. Does not spend it.</summary>
+    public KillSwitchIntent? Read(string? token)
     {
         if (token is null || token.Split('.') is not [var payload, var mac]) return null;
         byte[] given;
@@ -41,9 +41,15 @@ public sealed class ConfirmationTokens(SlackSecrets secrets, TimeProvider time)
         try { intent = JsonSerializer.Deserialize<KillSwitchIntent>(FromBase64Url(payload)); }
         catch (Exception e) when (e is JsonException or FormatException) { return null; }
         var now = time.GetUtcNow();
-        if (intent is null || intent.Expires < now) return null;
+        return intent is null || intent.Expires < now ? null : intent;
+    }
+
+    /// <summary>Marks the confirmation used; false when it already was (a double click, a replay).</summary>
+    public bool TrySpend(KillSwitchIntent intent)
+    {
+        var now = time.GetUtcNow();
         foreach (var (id, expires) in _spent) if (expires < now) _spent.TryRemove(id, out _);
-        return _spent.TryAdd(intent.CorrelationId, intent.Expires) ? intent : null;
+        return _spent.TryAdd(intent.CorrelationId, intent.Expires);
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -131,10 +131,10 @@ public sealed class InteractionProcessor(
 
     private async Task ConfirmKillSwitchAsync(ButtonClick click, CancellationToken cancellationToken)
     {
-        var intent = tokens.Redeem(click.Value);
+        var intent = tokens.Read(click.Value);
         if (intent is null)
         {
-            await auditor.AuditAsync(click.UserId, "button killswitch confirm", AuditOutcome.Refused, "confirmation forged, expired or already used", Guid.NewGuid());
+            await auditor.AuditAsync(click.UserId, "button killswitch confirm", AuditOutcome.Refused, "confirmation forged or expired", Guid.NewGuid());
             await Ephemeral(click, "⛔ This confirmation is no longer valid (expired or already used). Run the command again.", cancellationToken);
             return;
         }
@@ -143,6 +143,12 @@ public sealed class InteractionProcessor(
         {
             await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Refused, "confirmation by someone other than the admin who asked", intent.CorrelationId);
             await Ephemeral(click, "⛔ Only the admin who asked can confirm.", cancellationToken);
+            return;
+        }
+        if (!tokens.TrySpend(intent))
+        {
+            await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Refused, "confirmation already used", intent.CorrelationId);
+            await Ephemeral(click, "⛔ This confirmation was already used. Run the command again.", cancellationToken);
             return;
         }
         try

@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
+using MassTransit;
+using MassTransit.Testing;
+using OpsBot.Bot;
+using OpsBot.Bot.SocketMode;
+using OpsBot.ServiceDefaults;
+
+namespace OpsBot.OpsBot.Tests.Fakes;
+
+/// <summary>
+/// The ops-bot, built exactly as Program.cs builds it (AddServiceDefaults, AddOpsBot, MapDefaultEndpoints,
+/// MapOpsBot) but in this process, with the settings a test gives and, unless a real broker is asked for,
+/// MassTransit's in-memory test harness in place of RabbitMQ. Logs are captured for assertions.
+/// </summary>
+public sealed class BotHost : IAsyncDisposable
+{
+    public const string BotToken = "xoxb-test-bot-token-0000";
+    public const string AppToken = "xapp-test-app-token-0000";
+    public const string SigningSecret = "test-signing-secret-0000";
+
+    private readonly WebApplication _app;
+
+    private BotHost(WebApplication app, int port, LogCapture logs)
+    {
+        _app = app;
+        Port = port;
+        Logs = logs;
+    }
+
+    public int Port { get; }
+    public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
+    public IServiceProvider Services => _app.Services;
+    public ITestHarness Harness => _app.Services.GetRequiredService<ITestHarness>();
+    public LogCapture Logs { get; }
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    /// <summary>Settings for a bot on the fake Slack with both modes on and no Redis in readiness.</summary>
+    public static Dictionary<string, string?> Settings(FakeSlackPlatform? slack, params (string Key, string? Value)[] extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["SLACK_BOT_TOKEN"] = BotToken,
+            ["SLACK_SIGNING_SECRET"] = SigningSecret,
+            ["SLACK_API_URL"] = slack?.ApiUrl.ToString() ?? "http://127.0.0.1:9/api/",
+            ["ALERT_ENABLE"] = "false",
+            ["OPS_ADMINS"] = "UADMIN1,SADMINS",
+        };
+        if (slack is not null) settings["SLACK_APP_TOKEN"] = slack.AppToken;
+        foreach (var (k, v) in extra) settings[k] = v;
+        return settings;
+    }
+
+    public static async Task<BotHost> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? configure = null, bool realBus = false, FakeSlackPlatform? trust = null)
+    {
+        var port = global::OpsBot.Testing.ServiceProcess.FreePort();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings) { ["HEALTH_PORT"] = port.ToString() });
+        builder.AddServiceDefaults("ops-bot");
+        var logs = new LogCapture();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.AddOpsBot();
+        if (realBus) builder.AddOpsBotBus(bus => bus.AddOpsBotConsumers());
+        else
+        {
+            builder.Services.AddMassTransitTestHarness(bus => bus.AddOpsBotConsumers());
+            builder.Services.Configure<TestHarnessOptions>(o =>
+            {
+                o.TestTimeout = TimeSpan.FromSeconds(10);
+                o.TestInactivityTimeout = TimeSpan.FromSeconds(1);
+            });
+        }
+        builder.Services.AddSingleton(new SocketModeOptions(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)));
+        if (trust is not null) builder.Services.AddSingleton<SlackWebSocketFactory>(new TrustingSocketFactory(trust.Certificate));
+        configure?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapOpsBot();
+        await app.StartAsync();
+        return new BotHost(app, port, logs);
+    }
+
+    /// <summary>What the bot has published so far (no waiting).</summary>
+    public IReadOnlyList<T> Published<T>() where T : class =>
+        Harness.Published.Select<T>().Select(m => m.Context.Message).ToList();
+
+    /// <summary>Waits until the bot has published a matching message.</summary>
+    public async Task<T> WaitPublishedAsync<T>(Func<T, bool>? match = null, TimeSpan? timeout = null) where T : class
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Published<T>().FirstOrDefault(m => match?.Invoke(m) ?? true) is { } found) return found;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"no matching {typeof(T).Name} published; got {Published<T>().Count} other(s)");
+    }
+
+    public async Task<(int Status, string Body)> GetAsync(string path)
+    {
+        using var response = await Http.GetAsync(new Uri(BaseUrl, path));
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try { await _app.StopAsync(timeout.Token); } catch (OperationCanceledException) { }
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>Trusts exactly the fake's self-signed certificate, nothing else.</summary>
+    private sealed class TrustingSocketFactory(X509Certificate2 certificate) : SlackWebSocketFactory
+    {
+        public override ClientWebSocket Create()
+        {
+            var socket = base.Create();
+            socket.Options.RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == certificate.GetCertHashString();
+            return socket;
+        }
+    }
+}
+
+/// <summary>Every log line (with exception text) the host wrote, for "no secret is ever logged" checks.</summary>
+public sealed class LogCapture : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyList<string> Lines => _lines.ToArray();
+
+    public string All => string.Join('\n', _lines);
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose() { }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var structured = state is IEnumerable<KeyValuePair<string, object?>> kv ? string.Join(" ", kv.Select(p => $"{p.Key}={p.Value}")) : "";
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {structured} {exception}");
+        }
+    }
+}
