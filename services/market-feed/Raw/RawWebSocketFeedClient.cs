@@ -48,7 +48,7 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
                     connectTimeout.CancelAfter(ConnectTimeout);
                     await socket.ConnectAsync(_options.Url, connectTimeout.Token);
                 }
-                _router.ConnectionOpened();
+                StartConnection();
                 Stats.ConnectionOpened();
                 _logger.LogInformation("Connected to the exchange at {Url} ({Client} client, connection {Connection})", Redacted(_options.Url), Name, Stats.Connections);
                 await SubscribeAsync(socket, stoppingToken);
@@ -73,6 +73,9 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
             catch (OperationCanceledException) { break; }
         }
     }
+
+    /// <summary>A new connection: sequence numbers start again (also used by the benchmark to replay frames).</summary>
+    internal void StartConnection() => _router.ConnectionOpened();
 
     /// <summary>Decodes and routes one complete frame: what the receive loop does with each message (also the benchmark's entry).</summary>
     public void HandleFrame(ReadOnlySpan<byte> frame) => _router.Route(_decoder.Decode(frame), frame);

@@ -63,6 +63,12 @@ public sealed class WebsocketClientFeedClient : IMarketFeedClient
         Stats.ConnectionClosed();
     }
 
+    /// <summary>A new connection: sequence numbers start again (also used by the benchmark to replay frames).</summary>
+    internal void StartConnection()
+    {
+        lock (_gate) _router.ConnectionOpened();
+    }
+
     /// <summary>Decodes and routes one complete text frame: what <c>MessageReceived</c> does with each message (also the benchmark's entry).</summary>
     public void HandleText(string text)
     {
@@ -85,11 +91,8 @@ public sealed class WebsocketClientFeedClient : IMarketFeedClient
 
     private void OnConnected(WebsocketClient client, ReconnectionInfo info)
     {
-        lock (_gate)
-        {
-            _router.ConnectionOpened();
-            Stats.ConnectionOpened();
-        }
+        StartConnection();
+        Stats.ConnectionOpened();
         _logger.LogInformation("Connected to the exchange at {Url} ({Client} client, {Type}, connection {Connection})",
             _options.Url.GetLeftPart(UriPartial.Path), Name, info.Type, Stats.Connections);
         foreach (var channel in _options.Channels.Prepend("heartbeats"))
