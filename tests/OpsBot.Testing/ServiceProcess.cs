@@ -25,6 +25,25 @@ public sealed class ServiceProcess : IAsyncDisposable
     public IReadOnlyCollection<string> Output => _output.ToArray();
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
+    public int ProcessId => _process.Id;
+
+    /// <summary>Resident and peak resident memory (VmRSS, VmHWM) in bytes, from /proc.</summary>
+    public (long Resident, long Peak) Memory()
+    {
+        long Read(string[] lines, string key) =>
+            lines.FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal)) is { } line
+                ? long.Parse(line[key.Length..].Trim().Split(' ')[0]) * 1024
+                : 0;
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status");
+        return (Read(status, "VmRSS:"), Read(status, "VmHWM:"));
+    }
+
+    /// <summary>SIGKILL: the process dies at once, as in a crash (no graceful shutdown).</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
 
     public static ServiceProcess Start(string name, string folder, string assembly, IDictionary<string, string> environment)
     {

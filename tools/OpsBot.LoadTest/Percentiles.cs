@@ -1,0 +1,15 @@
+namespace OpsBot.LoadTest;
+
+/// <summary>p50/p99/max of a set of latencies in milliseconds (nearest-rank).</summary>
+public sealed record Percentiles(int Count, double P50, double P99, double Max)
+{
+    public static Percentiles Of(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) return new Percentiles(0, double.NaN, double.NaN, double.NaN);
+        double Rank(double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+        return new Percentiles(sorted.Length, Rank(0.50), Rank(0.99), sorted[^1]);
+    }
+
+    public override string ToString() => Count == 0 ? "n/a" : $"{P50:F1} / {P99:F1} / {Max:F1} ms (n={Count})";
+}

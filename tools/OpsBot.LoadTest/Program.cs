@@ -1,0 +1,48 @@
+using OpsBot.LoadTest;
+using OpsBot.Testing;
+
+// scripts/loadtest: see --help.
+if (args.Contains("--help"))
+{
+    Console.WriteLine("""
+        usage: scripts/loadtest [--suite [--scale S]] | [--rate N] [--duration SECONDS] [--strategies N] [--loss-share F]
+                                [--no-conflation] [--burst-factor F --burst-seconds S]  [--json PATH] [--ceiling-seconds S]
+          --suite   the four goal scenarios of docs/performance.md (10k/s ingest, conflation off, latency at 1k/s, 10x burst)
+          --scale   multiplies the suite's rates (and shortens the 10k/s run), e.g. 0.2 for a quick look
+        Starts Redis and RabbitMQ (scripts/infra.sh) unless REDIS_URL, RABBITMQ_URL and OPSBOT_INFRA_DIR are set,
+        runs pnl-ingest, risk-evaluator and notifier as processes, and prints a table; JSON goes to --json (default artifacts/loadtest.json).
+        """);
+    return 0;
+}
+
+List<LoadScenario> scenarios;
+try
+{
+    var scale = args.Contains("--scale") ? double.Parse(args[Array.IndexOf(args, "--scale") + 1], System.Globalization.CultureInfo.InvariantCulture) : 1;
+    scenarios = args.Contains("--suite") ? [.. LoadScenario.Suite(scale)] : [LoadScenario.Parse(args)];
+}
+catch (Exception e) when (e is ArgumentException or FormatException or IndexOutOfRangeException)
+{
+    Console.Error.WriteLine($"loadtest: {e.Message}");
+    return 2;
+}
+var jsonPath = args.Contains("--json") ? args[Array.IndexOf(args, "--json") + 1] : Path.Combine(RepoPaths.Root, "artifacts", "loadtest.json");
+var ceilingSeconds = args.Contains("--ceiling-seconds") ? int.Parse(args[Array.IndexOf(args, "--ceiling-seconds") + 1], System.Globalization.CultureInfo.InvariantCulture) : 10;
+
+var infra = new InfraFixture();
+await infra.InitializeAsync();
+try
+{
+    Console.WriteLine("loadtest: measuring the raw RabbitMQ.Client ceiling");
+    var ceiling = await RawRabbitCeiling.MeasureAsync(await infra.CreateVirtualHostAsync("ceiling"), 600, TimeSpan.FromSeconds(ceilingSeconds));
+    var results = new List<LoadResult>();
+    foreach (var scenario in scenarios) results.Add(await new LoadRun(infra, Console.Out).RunAsync(scenario));
+    LoadReport.PrintTable(Console.Out, results, ceiling);
+    LoadReport.WriteJson(jsonPath, results, ceiling);
+    Console.WriteLine($"\nloadtest: JSON written to {jsonPath}");
+    return results.All(r => r.FinalPnlMissing == 0) ? 0 : 1;
+}
+finally
+{
+    await infra.DisposeAsync();
+}
