@@ -28,6 +28,7 @@ public static class OpsBotExtensions
         services.AddSingleton(options);
         services.AddSingleton(secrets);
         services.AddSingleton<HealthzOverride>();
+        services.AddHealthChecks().AddCheck<BusReadinessCheck>("rabbitmq", tags: [ServiceDefaultsExtensions.ReadyTag]);
         services.AddPlatformMetricsScrape(PlatformMetricsOptions.From(settings));
         if (options.AlertEnable) services.AddOpsBotRedis(options.RedisUrl);
 
@@ -68,7 +69,12 @@ public static class OpsBotExtensions
     public static IBusRegistrationConfigurator AddOpsBotConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<OpsStateConsumer, OpsStateConsumerDefinition>()
-            .Endpoint(e => e.InstanceId = "-" + Environment.MachineName.ToLowerInvariant() + "-" + Guid.NewGuid().ToString("N")[..8]);
+            .Endpoint(e =>
+            {
+                e.Name = OpsStateConsumerDefinition.QueueName;
+                e.InstanceId = "-" + Guid.NewGuid().ToString("N")[..12];
+                e.Temporary = true;
+            });
         return bus;
     }
 

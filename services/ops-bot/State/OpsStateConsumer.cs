@@ -26,16 +26,14 @@ public sealed class OpsStateConsumer(OpsStateCache cache) :
 
 /// <summary>
 /// Every replica needs every event for its cache, so each gets its own non-durable, auto-deleted queue
-/// (<c>ops-bot-state-{instance}</c>) instead of competing on one; nothing is lost that matters, since the
+/// (<c>ops-bot-state-{instance id}</c>) instead of competing on one; nothing is lost that matters, since the
 /// cache is rebuilt from the next events after a restart.
 /// </summary>
 public sealed class OpsStateConsumerDefinition : ConsumerDefinition<OpsStateConsumer>
 {
-    public OpsStateConsumerDefinition()
-    {
-        EndpointName = "ops-bot-state";
-        ConcurrentMessageLimit = 16;
-    }
+    public const string QueueName = "ops-bot-state";
+
+    public OpsStateConsumerDefinition() => ConcurrentMessageLimit = 16;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<OpsStateConsumer> consumerConfigurator, IRegistrationContext context)
     {
