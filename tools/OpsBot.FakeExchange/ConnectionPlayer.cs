@@ -9,7 +9,7 @@ internal sealed class ConnectionPlayer(
     WebSocket socket,
     ExchangeConnection connection,
     FakeExchangeOptions options,
-    DateTimeOffset timeBase,
+    FakeExchangeServer server,
     FakeExchangeServer.SessionState session,
     CancellationTokenSource lifetime)
 {
@@ -41,6 +41,10 @@ internal sealed class ConnectionPlayer(
                 }
             }
             await WaitForRequiredSubscriptionsAsync(token);
+            // Held (FakeExchangeOptions.HoldPlayback): silent, so that every session's sequence numbers stay the same;
+            // clients need a heartbeat timeout longer than the hold.
+            await server.Playback.WaitAsync(token);
+            var timeBase = server.TimeBase;
 
             var segments = options.Script.Segments;
             var index = connection.Ordinal;

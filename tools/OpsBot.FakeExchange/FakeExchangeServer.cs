@@ -16,8 +16,13 @@ public sealed class FakeExchangeOptions
     /// <summary>Playback starts once these channels are subscribed, or this long after the first subscribe.</summary>
     public TimeSpan SubscribeSettle { get; init; } = TimeSpan.FromSeconds(2);
     public IReadOnlyList<string> RequiredChannels { get; init; } = ["heartbeats", "ticker", "user"];
-    /// <summary>Exchange time of the script's first step; every session replays the same times. Default: server start.</summary>
+    /// <summary>Exchange time of the script's first step; every session replays the same times. Default: server start (or <see cref="FakeExchangeServer.StartPlayback"/>).</summary>
     public DateTimeOffset? TimeBase { get; init; }
+    /// <summary>
+    /// Connections subscribe but wait, silent, to be played their segment until <see cref="FakeExchangeServer.StartPlayback"/>
+    /// (e.g. until every client process is up). Silent, so the sessions' sequence numbers stay identical.
+    /// </summary>
+    public bool HoldPlayback { get; init; }
     /// <summary>Exchange time between two scripted steps.</summary>
     public TimeSpan StepSpacing { get; init; } = TimeSpan.FromMilliseconds(10);
     /// <summary>Quiet time before a forced disconnect, so that the frames sent before it are delivered.</summary>
@@ -71,16 +76,28 @@ public sealed class FakeExchangeServer : IAsyncDisposable
     private readonly ConcurrentQueue<ExchangeConnection> _connections = new();
     private readonly ConcurrentDictionary<string, SessionState> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _playback = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeExchangeServer(WebApplication app, FakeExchangeOptions options)
     {
         _app = app;
         Options = options;
         TimeBase = options.TimeBase ?? DateTimeOffset.UtcNow;
+        if (!options.HoldPlayback) _playback.TrySetResult();
     }
 
     public FakeExchangeOptions Options { get; }
-    public DateTimeOffset TimeBase { get; }
+    public DateTimeOffset TimeBase { get; private set; }
+
+    /// <summary>Lets held connections play their segments, with exchange times from <paramref name="timeBase"/> (default now).</summary>
+    public void StartPlayback(DateTimeOffset? timeBase = null)
+    {
+        if (_playback.Task.IsCompleted) return;
+        TimeBase = timeBase ?? DateTimeOffset.UtcNow;
+        _playback.TrySetResult();
+    }
+
+    internal Task Playback => _playback.Task;
     /// <summary>The WebSocket URL without a session (<c>ws://127.0.0.1:port/ws</c>).</summary>
     public Uri Url { get; private set; } = null!;
     public IReadOnlyList<ExchangeConnection> Connections => _connections.ToArray();
@@ -141,7 +158,7 @@ public sealed class FakeExchangeServer : IAsyncDisposable
         var connection = new ExchangeConnection(session, Interlocked.Increment(ref state.Connections) - 1);
         _connections.Enqueue(connection);
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, http.RequestAborted);
-        var player = new ConnectionPlayer(socket, connection, Options, TimeBase, state, lifetime);
+        var player = new ConnectionPlayer(socket, connection, Options, this, state, lifetime);
         try
         {
             await player.RunAsync();

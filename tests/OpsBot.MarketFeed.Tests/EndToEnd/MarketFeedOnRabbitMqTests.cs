@@ -55,9 +55,9 @@ public sealed class MarketFeedOnRabbitMqTests(InfraFixture infra) : IAsyncLifeti
     [Fact]
     public async Task With_both_clients_running_the_parity_checker_publishes_PASS()
     {
-        // Exchange times a little ahead, so the windows close after both processes have started and read the script.
+        // The script is held until both processes are up, so the windows' exchange times start when both can read them.
         var script = ExchangeScript.Standard(extraTicks: 20);
-        _exchange = await FakeExchangeServer.StartAsync(new FakeExchangeOptions { Script = script, TimeBase = DateTimeOffset.UtcNow.AddSeconds(20) });
+        _exchange = await FakeExchangeServer.StartAsync(new FakeExchangeOptions { Script = script, HoldPlayback = true });
         var rabbit = await infra.CreateVirtualHostAsync("parity");
         var reports = new ConcurrentQueue<ParityReport>();
         var alerts = new ConcurrentQueue<AlertRaised>();
@@ -76,9 +76,10 @@ public sealed class MarketFeedOnRabbitMqTests(InfraFixture infra) : IAsyncLifeti
         });
         _services.Add(checker);
         await checker.WaitReadyAsync(TimeSpan.FromSeconds(60)); // its queues are bound before anything is published
-        var raw = StartFeed(rabbit, _exchange.SessionUrl("raw"), "false");
-        var sdk = StartFeed(rabbit, _exchange.SessionUrl("sdk"), "true");
+        var raw = StartFeed(rabbit, _exchange.SessionUrl("raw"), "false", heartbeatTimeoutSeconds: 120); // the held exchange is silent
+        var sdk = StartFeed(rabbit, _exchange.SessionUrl("sdk"), "true", heartbeatTimeoutSeconds: 120);
         await Task.WhenAll(raw.WaitReadyAsync(TimeSpan.FromSeconds(60)), sdk.WaitReadyAsync(TimeSpan.FromSeconds(60)));
+        _exchange.StartPlayback();
 
         var (tickers, updates) = script.ExpectedCounts();
         await WaitAsync(() => reports.Sum(r => r.Counts.GetValueOrDefault("raw")?.GetValueOrDefault("ticker") ?? 0) >= tickers, TimeSpan.FromSeconds(60),
@@ -93,7 +94,7 @@ public sealed class MarketFeedOnRabbitMqTests(InfraFixture infra) : IAsyncLifeti
         Assert.Empty(alerts);
     }
 
-    private ServiceProcess StartFeed(string rabbit, Uri url, string useSdk)
+    private ServiceProcess StartFeed(string rabbit, Uri url, string useSdk, int heartbeatTimeoutSeconds = 10)
     {
         var feed = ServiceProcess.Start($"market-feed ({useSdk})", "services/market-feed", "OpsBot.MarketFeed", new Dictionary<string, string>
         {
@@ -101,6 +102,7 @@ public sealed class MarketFeedOnRabbitMqTests(InfraFixture infra) : IAsyncLifeti
             ["EXCHANGE_WS_URL"] = url.ToString(),
             ["USE_OFFICIAL_SDK"] = useSdk,
             ["FEED_RECONNECT_MIN_MS"] = "100",
+            ["FEED_HEARTBEAT_TIMEOUT_SECONDS"] = heartbeatTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["LOG_FORMAT"] = "text",
         });
         _services.Add(feed);
