@@ -31,6 +31,7 @@ public sealed class AlertDeliveryException(DeliveryChannel channel, DeliveryExce
 /// </summary>
 public sealed class ChannelDispatcher : IAsyncDisposable
 {
+    public static readonly TimeSpan PacingMargin = TimeSpan.FromMilliseconds(20);
     private readonly IAlertSender _sender;
     private readonly DeliveryPolicy _policy;
     private readonly TimeProvider _time;
@@ -55,7 +56,8 @@ public sealed class ChannelDispatcher : IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         _retry = DeliveryRetry.Build(policy, time, logger);
-        _interval = TimeSpan.FromSeconds(1 / sender.MessagesPerSecond);
+        // A few milliseconds over the pace: timers round to milliseconds and may fire a hair early.
+        _interval = TimeSpan.FromSeconds(1 / sender.MessagesPerSecond) + PacingMargin;
         _loop = Task.Run(RunAsync);
     }
 

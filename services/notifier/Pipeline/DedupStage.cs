@@ -10,7 +10,7 @@ public enum DedupDecision
 {
     /// <summary>First of its key in the window: send it.</summary>
     New,
-    /// <summary>This same alert (same AlertId) claimed the key before and has not been delivered: a retry or a redelivery; send it.</summary>
+    /// <summary>This same message (same AlertId and MessageId) claimed the key and has not been delivered: a retry or a broker redelivery; send it.</summary>
     Retry,
     /// <summary>Another alert with the same key was sent or is being sent within the window: suppress.</summary>
     Duplicate,
@@ -23,8 +23,9 @@ public enum DedupDecision
 /// or, when an alert has none, the same title and text (the seed's rule, by SHA-256). Slack and Teams dedup
 /// independently. The claim is one Redis <c>SET key value NX PX ttl GET</c>, so several replicas never
 /// double-send and every key expires by itself (bounded by construction). The value names the claiming alert
-/// (<c>p:&lt;id&gt;</c> pending, <c>d:&lt;id&gt;</c> delivered), so the claiming alert's own retries and
-/// redeliveries pass, a delivered one is not resent, and a finally failed one gives its claim back.
+/// and the bus message carrying it (<c>p:&lt;alert id&gt;:&lt;message id&gt;</c> pending, <c>d:&lt;alert id&gt;</c>
+/// delivered), so the claiming message's own retries and broker redeliveries pass, a second publish of the same
+/// alert is suppressed like any duplicate, a delivered one is not resent, and a finally failed one gives its claim back.
 /// While Redis is unreachable the claim falls back to a bounded in-process cache and says so in logs,
 /// the readiness check (degraded) and the <c>opsbot_notifier_dedup_fallback_total</c> metric.
 /// </summary>
@@ -41,10 +42,10 @@ public sealed class DedupStage(
     /// <summary>True while Redis is unreachable and dedup runs in-process (this replica only).</summary>
     public bool Degraded => Volatile.Read(ref _degraded) == 1 || !redis.IsConnected;
 
-    public async Task<DedupDecision> ClaimAsync(DeliveryChannel channel, AlertRaised alert)
+    public async Task<DedupDecision> ClaimAsync(DeliveryChannel channel, AlertRaised alert, Guid? messageId)
     {
         var key = KeyOf(channel, alert);
-        var pending = "p:" + alert.AlertId.ToString("N");
+        var pending = Pending(alert, messageId);
         string? held;
         if (redis.IsConnected)
         {
@@ -52,7 +53,7 @@ public sealed class DedupStage(
             {
                 held = await redis.GetDatabase().StringSetAndGetAsync(key, pending, options.DedupTtl, keepTtl: false, when: When.NotExists);
                 Restored();
-                return Decide(held, alert);
+                return Decide(held, alert, pending);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
@@ -65,7 +66,7 @@ public sealed class DedupStage(
         }
         metrics.DedupFallback();
         held = local.SetIfAbsent(key, pending, options.DedupTtl);
-        return Decide(held, alert);
+        return Decide(held, alert, pending);
     }
 
     /// <summary>Marks the claim delivered, so a redelivery of the same alert is not resent.</summary>
@@ -80,10 +81,10 @@ public sealed class DedupStage(
     }
 
     /// <summary>Gives the claim back after a final failure, so the next alert of the key is tried.</summary>
-    public async Task ReleaseAsync(DeliveryChannel channel, AlertRaised alert)
+    public async Task ReleaseAsync(DeliveryChannel channel, AlertRaised alert, Guid? messageId)
     {
         var key = KeyOf(channel, alert);
-        var pending = "p:" + alert.AlertId.ToString("N");
+        var pending = Pending(alert, messageId);
         local.RemoveIf(key, pending);
         if (!redis.IsConnected) return;
         try { await redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [key], [pending]); }
@@ -101,12 +102,13 @@ public sealed class DedupStage(
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(basis)));
     }
 
-    private static DedupDecision Decide(string? held, AlertRaised alert)
+    private static string Pending(AlertRaised alert, Guid? messageId) => $"p:{alert.AlertId:N}:{messageId ?? alert.AlertId:N}";
+
+    private static DedupDecision Decide(string? held, AlertRaised alert, string pending)
     {
         if (held is null) return DedupDecision.New;
-        var id = alert.AlertId.ToString("N");
-        if (held == "p:" + id) return DedupDecision.Retry;
-        if (held == "d:" + id) return DedupDecision.AlreadyDelivered;
+        if (held == pending) return DedupDecision.Retry;
+        if (held == "d:" + alert.AlertId.ToString("N")) return DedupDecision.AlreadyDelivered;
         return DedupDecision.Duplicate;
     }
 

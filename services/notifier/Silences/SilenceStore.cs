@@ -23,6 +23,7 @@ public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions o
     private readonly SemaphoreSlim _reload = new(1, 1);
     private volatile Snapshot _snapshot = Snapshot.Empty;
     private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
+    private volatile bool _tried; // a first load was attempted (done, or failed with Redis down)
     private bool _warned;
 
     private RedisKey SilencesKey => options.KeyPrefix + "silences";
@@ -51,18 +52,22 @@ public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions o
     /// <summary>The silences and acknowledgements in force, at most <see cref="RefreshInterval"/> old.</summary>
     public async ValueTask<Snapshot> CurrentAsync()
     {
-        if (time.GetUtcNow() - _loadedAt >= RefreshInterval) await ReloadAsync(force: false);
+        // Before the first load every caller waits for it (a restart must not forget silences even for a moment);
+        // afterwards one caller refreshes and the others use the snapshot they have.
+        if (!_tried || time.GetUtcNow() - _loadedAt >= RefreshInterval) await ReloadAsync(force: false, wait: !_tried);
         return _snapshot;
     }
 
-    private async Task ReloadAsync(bool force)
+    private Task ReloadAsync(bool force) => ReloadAsync(force, wait: true);
+
+    private async Task ReloadAsync(bool force, bool wait)
     {
-        if (!force && !_reload.Wait(0)) return; // someone else is reloading: use the current snapshot
-        if (force) await _reload.WaitAsync();
+        if (wait) await _reload.WaitAsync();
+        else if (!_reload.Wait(0)) return; // someone else is reloading: use the current snapshot
         try
         {
             var now = time.GetUtcNow();
-            if (!force && now - _loadedAt < RefreshInterval) return;
+            if (!force && _tried && now - _loadedAt < RefreshInterval) return;
             _loadedAt = now;
             if (!redis.IsConnected) { Warn("not connected"); return; }
             var db = redis.GetDatabase();
@@ -89,6 +94,7 @@ public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions o
         }
         finally
         {
+            _tried = true;
             _reload.Release();
         }
     }
