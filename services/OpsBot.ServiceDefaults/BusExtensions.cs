@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace OpsBot.ServiceDefaults;
 
@@ -18,6 +19,8 @@ public static class BusExtensions
         var broker = RabbitMqAddress.Parse(settings.String(SettingNames.RabbitMqUrl, "amqp://guest:guest@localhost:5672/"));
         var quorum = settings.Bool(SettingNames.RabbitMqQuorumQueues, false);
 
+        // Inert until an endpoint calls UseBrokerDelayedRedelivery (BrokerDelayedRedelivery.cs).
+        builder.Services.AddSingleton(sp => new BrokerDelayedRedelivery(broker, quorum, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddMassTransit(x =>
         {
             configure?.Invoke(x);
@@ -40,6 +43,7 @@ public static class BusExtensions
                     if (broker.UseTls) h.UseSsl(s => s.Protocol = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
                 });
                 cfg.UseConsumeFilter(typeof(CorrelationLogScopeFilter<>), context);
+                cfg.UseBrokerDelayedRedelivery(context); // before the retry and the outbox: it wraps them
                 cfg.UseMessageRetry(r => r.Exponential(3, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(300)).Ignore<NonRetryableException>());
                 cfg.UseInMemoryOutbox(context);
                 cfg.ConfigureEndpoints(context);
