@@ -23,6 +23,7 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
     public const string HttpTimeout = "NOTIFIER_HTTP_TIMEOUT";
     public const string AckTtl = "NOTIFIER_ACK_TTL";
     public const string Concurrency = "NOTIFIER_CONCURRENCY";
+    public const string RedeliveryDelays = "NOTIFIER_REDELIVERY_DELAYS";
 
     public TeamsOptions? Teams { get; init; }
     public string RedisUrl { get; init; } = "localhost:6379";
@@ -32,6 +33,8 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
     public DeliveryPolicy Delivery { get; init; } = new();
     public TimeSpan AckTtlValue { get; init; } = TimeSpan.FromHours(1);
     public int ConcurrentAlerts { get; init; } = 256;
+    /// <summary>Broker-side delayed redelivery of failed deliveries (<c>NOTIFIER_REDELIVERY_DELAYS</c>); empty: off, straight to <c>_error</c>.</summary>
+    public IReadOnlyList<TimeSpan> Redelivery { get; init; } = [];
 
     public static NotifierOptions From(Settings settings)
     {
@@ -81,6 +84,7 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
             },
             AckTtlValue = TimeSpan.FromSeconds(settings.Int(AckTtl, 3600, 0, 7 * 24 * 3600)),
             ConcurrentAlerts = settings.Int(Concurrency, 256, 1, 10_000),
+            Redelivery = BrokerDelayedRedelivery.ParseDelays(settings, RedeliveryDelays),
         };
     }
 }

@@ -18,11 +18,13 @@ public sealed class SlackAlertConsumer([FromKeyedServices(DeliveryChannel.Slack)
 public sealed class SlackAlertConsumerDefinition : ConsumerDefinition<SlackAlertConsumer>
 {
     private readonly int _concurrency;
+    private readonly NotifierOptions _options;
 
     public SlackAlertConsumerDefinition(NotifierOptions options)
     {
         EndpointName = SlackAlertConsumer.Queue;
         // Many alerts in flight at once, so those that arrive while the channel is paced can fold into one digest.
+        _options = options;
         _concurrency = options.ConcurrentAlerts;
         ConcurrentMessageLimit = _concurrency;
     }
@@ -30,5 +32,6 @@ public sealed class SlackAlertConsumerDefinition : ConsumerDefinition<SlackAlert
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<SlackAlertConsumer> consumerConfigurator, IRegistrationContext context)
     {
         endpointConfigurator.PrefetchCount = _concurrency;
+        AlertRedelivery.Configure(endpointConfigurator, context, _options);
     }
 }

@@ -18,10 +18,12 @@ public sealed class TeamsAlertConsumer([FromKeyedServices(DeliveryChannel.Teams)
 public sealed class TeamsAlertConsumerDefinition : ConsumerDefinition<TeamsAlertConsumer>
 {
     private readonly int _concurrency;
+    private readonly NotifierOptions _options;
 
     public TeamsAlertConsumerDefinition(NotifierOptions options)
     {
         EndpointName = TeamsAlertConsumer.Queue;
+        _options = options;
         _concurrency = options.ConcurrentAlerts;
         ConcurrentMessageLimit = _concurrency;
     }
@@ -29,5 +31,6 @@ public sealed class TeamsAlertConsumerDefinition : ConsumerDefinition<TeamsAlert
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TeamsAlertConsumer> consumerConfigurator, IRegistrationContext context)
     {
         endpointConfigurator.PrefetchCount = _concurrency;
+        AlertRedelivery.Configure(endpointConfigurator, context, _options);
     }
 }

@@ -1,5 +1,6 @@
 using MassTransit;
 using OpsBot.Contracts;
+using OpsBot.ServiceDefaults;
 
 namespace OpsBot.Notifier.Pipeline;
 
@@ -53,8 +54,16 @@ public sealed class AlertPipeline(
         catch (AlertDeliveryException failure)
         {
             await dedup.ReleaseAsync(channel, alert, context.MessageId);
+            if (context.GetBrokerDelayedRedelivery() is { } round && round.NextDelay(failure) is { } delay)
+            {
+                // Not the last round: the message waits in a wait queue and is tried again (NOTIFIER_REDELIVERY_DELAYS);
+                // AlertDeliveryFailed is published once, when the last round fails.
+                logger.LogWarning("Alert {DedupKey} not delivered to {Channel} in round {Round} of {Rounds} ({Reason}: {Error}); tried again in {Delay} s. Correlation id {CorrelationId}",
+                    alert.DedupKey, channel, round.Round + 1, round.Rounds + 1, NotifierMetrics.ReasonLabel(failure.Cause.Reason), failure.Cause.Error, delay.TotalSeconds, alert.CorrelationId);
+                throw;
+            }
             await recorder.FailedAsync(channel, sender.Destination, queue, alert, failure);
-            throw; // NonRetryable: straight to <queue>_error
+            throw; // NonRetryable: straight to <queue>_error (or, with delayed redelivery, to the next wait queue)
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
