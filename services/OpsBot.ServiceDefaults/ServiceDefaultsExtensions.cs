@@ -75,12 +75,22 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
+    /// <summary>
+    /// Not ready (503) when a check is unhealthy, or when the bus is degraded (MassTransit reports
+    /// endpoints that lost the broker as degraded). Other degraded checks (e.g. the notifier's dedup
+    /// running in-process while Redis is down) keep the service ready: it still does its job.
+    /// </summary>
+    public static bool IsReady(HealthReport report) => report.Entries.Values.All(e =>
+        e.Status == HealthStatus.Healthy || (e.Status == HealthStatus.Degraded && !e.Tags.Contains("masstransit")));
+
     private static Task WriteHealthJson(HttpContext http, HealthReport report)
     {
         http.Response.ContentType = "application/json";
+        var ready = IsReady(report);
+        http.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         var body = new
         {
-            status = report.Status == HealthStatus.Healthy ? "ready" : "not-ready",
+            status = ready ? "ready" : "not-ready",
             checks = report.Entries.ToDictionary(
                 e => e.Key,
                 e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description }),

@@ -1,0 +1,63 @@
+using OpsBot.FakeSlack;
+
+namespace OpsBot.Tests.Faults;
+
+/// <summary>
+/// The notifier process killed (SIGKILL) after Slack received a request but before the broker was
+/// told the message was handled. After a restart nothing is lost; the one duplicate this window can
+/// cause is the request Slack had already received, and it stays that one.
+/// </summary>
+public sealed class NotifierCrashTests : IAsyncLifetime
+{
+    private readonly DedicatedInfra _infra = new();
+    private readonly ManualResetEventSlim _slackHolding = new();
+    private readonly ManualResetEventSlim _releaseSlack = new();
+    private int _held;
+
+    public Task InitializeAsync() => _infra.InitializeAsync();
+
+    [Fact]
+    public async Task Killed_mid_delivery_the_alert_arrives_after_restart_with_at_most_the_one_duplicate()
+    {
+        await using var scenario = await FaultScenario.StartAsync(_infra, new FakeSlackOptions
+        {
+            // The first request about "crash-me" is received and then held: the notifier waits for Slack's answer.
+            Script = request =>
+            {
+                if ((request.Body?.ToJsonString() ?? "").Contains("PnL loss: crash-me at") && Interlocked.Exchange(ref _held, 1) == 0)
+                {
+                    _slackHolding.Set();
+                    _releaseSlack.Wait(TimeSpan.FromSeconds(30));
+                    return new SlackReply(200);
+                }
+                return null;
+            },
+        });
+
+        await scenario.PublishPnlAsync("crash-me", -1500);
+        Assert.True(await Task.Run(() => _slackHolding.Wait(TimeSpan.FromSeconds(30))), "Slack never received the alert");
+        await scenario.Services["notifier"].KillAsync();
+        _releaseSlack.Set();
+
+        var restarted = scenario.Start("notifier");
+        await restarted.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (scenario.SlackMessagesAbout("crash-me") < 2 && DateTime.UtcNow < deadline) await Task.Delay(100);
+
+        // Received twice: once by the killed process (Slack had it), once after the redelivery.
+        Assert.Equal(2, scenario.SlackMessagesAbout("crash-me"));
+
+        // The window closes with the redelivery: later alerts arrive once each.
+        await scenario.PublishPnlAsync("after-crash", -1500);
+        await scenario.WaitForSlackAsync("after-crash", TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, scenario.SlackMessagesAbout("after-crash"));
+        Assert.Equal(2, scenario.SlackMessagesAbout("crash-me"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _releaseSlack.Set();
+        await _infra.DisposeAsync();
+    }
+}
