@@ -3,9 +3,12 @@
 #   - installs redis-server, rabbitmq-server, docker-compose, python3-pika and python3-jsonschema from
 #     Debian packages when missing,
 #   - starts Redis and RabbitMQ on loopback in a temporary directory,
-#   - builds the solution (warnings are errors) and runs every test project against them,
+#   - builds the solution (warnings are errors) and runs every test project against them, twice, as the
+#     seed's CI matrix does: with USE_OFFICIAL_SDK=false (raw WebSocket client) and =true (library client),
+#   - runs scripts/run_parity (artifacts/parity_summary.txt must end in PASS),
 #   - stops the servers and prints one summary line "N passed, N failed".
-# Options (environment): CONFIGURATION=Release|Debug (default Release), TEST_FILTER=<dotnet test --filter>.
+# Options (environment): CONFIGURATION=Release|Debug (default Release), TEST_FILTER=<dotnet test --filter>,
+#   TEST_MATRIX="false true" (the USE_OFFICIAL_SDK values to run the suite with).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -35,11 +38,22 @@ rm -rf "$results"; mkdir -p "$results"
 status=0
 filter=()
 [ -n "${TEST_FILTER:-}" ] && filter=(--filter "$TEST_FILTER")
-dotnet test OpsBot.sln -c "$configuration" --no-build -nologo "${filter[@]}" \
-  --logger "console;verbosity=normal" --logger "trx" --results-directory "$results" || status=$?
+for sdk in ${TEST_MATRIX:-false true}; do
+  echo "test: the suite with USE_OFFICIAL_SDK=$sdk" >&2
+  USE_OFFICIAL_SDK=$sdk dotnet test OpsBot.sln -c "$configuration" --no-build -nologo "${filter[@]}" \
+    --logger "console;verbosity=minimal" --logger "trx" --results-directory "$results/sdk-$sdk" || status=$?
+done
+
+echo "test: market-feed parity (scripts/run_parity)" >&2
+if CONFIGURATION="$configuration" PARITY_NO_BUILD=1 scripts/run_parity; then
+  echo "test: parity $(tail -n 1 artifacts/parity_summary.txt)" >&2
+else
+  echo "test: parity FAILED; see artifacts/parity_summary.txt" >&2
+  status=1
+fi
 
 passed=0; failed=0; skipped=0
-for trx in "$results"/*.trx; do
+for trx in "$results"/*/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); passed=$((passed + ${p:-0}))
