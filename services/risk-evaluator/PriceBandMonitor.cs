@@ -17,6 +17,23 @@ public sealed class PriceBandMonitor(RiskEvaluatorOptions options)
     private readonly PriceBandRule _rule = new(_ => options.CreateModel(), options.BandMultiplier);
     private readonly Dictionary<string, bool> _lastBreachAbove = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastSequence = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _lastBandPublished = new(StringComparer.Ordinal);
+
+    /// <summary>How often a symbol's band is published at most (<c>PriceBandUpdated</c>, for the ops-bot's <c>/ops risk</c>).</summary>
+    public static readonly TimeSpan BandPublishInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>The band to publish for this symbol now, at most once per <see cref="BandPublishInterval"/>; null when none is due or known.</summary>
+    public (PriceBand Band, string Model, double Sigma, double Multiplier)? BandDue(string symbol, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_lastBandPublished.TryGetValue(symbol, out var last) && now - last < BandPublishInterval) return null;
+            if (!_rule.TryGetBand(symbol, out var band)) return null;
+            _lastBandPublished[symbol] = now;
+            var model = _rule.GetModel(symbol)!;
+            return (band, model.Name, model.Sigma, options.BandMultiplier);
+        }
+    }
 
     /// <summary>The breach to alert on for this tick, or null.</summary>
     public PriceBandBreach? Observe(string symbol, decimal price, long sequence)
