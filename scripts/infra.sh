@@ -6,6 +6,7 @@
 #                                     `export NAME=value` lines: REDIS_URL, RABBITMQ_URL, OPSBOT_INFRA_DIR, ...
 #   scripts/infra.sh stop DIR         stop what `start` started in DIR and remove DIR
 #   scripts/infra.sh add-vhost DIR NAME  an isolated virtual host (one per test)
+#   scripts/infra.sh rabbitmqctl DIR ARGS...  rabbitmqctl against the node (e.g. a shovel that re-drives an _error queue)
 #   scripts/infra.sh stop-rabbit DIR / start-rabbit DIR / stop-redis DIR / start-redis DIR
 #                                     restart one server on the same port and data (fault tests)
 #
@@ -82,12 +83,13 @@ start_rabbit() {
   local dir=$1; source "$dir/ports"
   mkdir -p "$dir/rabbit/mnesia" "$dir/rabbit/log"
   if [ ! -f "$dir/rabbit/enabled_plugins" ]; then
+    # rabbitmq_shovel re-drives _error queues (docs/operations.md); it ships with Debian's broker.
     if [ "${OPSBOT_RABBIT_MANAGEMENT:-0}" = 1 ]; then
-      echo '[rabbitmq_management].' > "$dir/rabbit/enabled_plugins"
+      echo '[rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management].' > "$dir/rabbit/enabled_plugins"
       echo "management.tcp.ip = 127.0.0.1" > "$dir/rabbit/rabbitmq.conf"
       echo "management.tcp.port = ${RABBIT_MGMT_PORT}" >> "$dir/rabbit/rabbitmq.conf"
     else
-      echo '[].' > "$dir/rabbit/enabled_plugins"
+      echo '[rabbitmq_shovel].' > "$dir/rabbit/enabled_plugins"
       : > "$dir/rabbit/rabbitmq.conf"
     fi
   fi
@@ -148,10 +150,15 @@ case "$cmd" in
   stop-redis) stop_redis "${2:?DIR}" ;;
   start-redis) start_redis "${2:?DIR}" ;;
   env) print_env "${2:?DIR}" ;;
+  rabbitmqctl) # DIR ARGS...: rabbitmqctl against this node (quote JSON arguments once for the shell)
+    dir=${2:?DIR}; source "$dir/ports"; shift 2
+    args=""; for a in "$@"; do args="$args '${a//\'/\'\\\'\'}'"; done
+    as_rabbit "$dir" "/usr/lib/rabbitmq/bin/rabbitmqctl -q -n $RABBIT_NODE $args"
+    ;;
   add-vhost) # DIR NAME: an isolated virtual host for one test, guest has all rights on it
     dir=${2:?DIR}; source "$dir/ports"; vhost=${3:?NAME}
     as_rabbit "$dir" "/usr/lib/rabbitmq/bin/rabbitmqctl -q -n $RABBIT_NODE add_vhost $vhost" >&2
     as_rabbit "$dir" "/usr/lib/rabbitmq/bin/rabbitmqctl -q -n $RABBIT_NODE set_permissions -p $vhost guest '.*' '.*' '.*'" >&2
     ;;
-  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,14p' "$0" >&2; exit 2 ;;
 esac
