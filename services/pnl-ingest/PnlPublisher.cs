@@ -4,8 +4,12 @@ using OpsBot.Contracts;
 namespace OpsBot.PnlIngest;
 
 /// <summary>
-/// Drains the buffer onto the bus as <c>PnlUpdatedV2</c> (which version-1 consumers read as <c>PnlUpdated</c>). When the broker is unreachable the updates
-/// go back into the buffer (where newer ones replace them) and publishing resumes by itself.
+/// Drains the buffer onto the bus as <c>PnlUpdatedV2</c> (which version-1 consumers read as
+/// <c>PnlUpdated</c>), keeping up to <see cref="MaxInFlight"/> publishes waiting for their broker
+/// confirm at once (a window, not a batch barrier: one slow confirm holds back nothing else). The
+/// buffer never hands out a strategy whose previous update is still in flight, so each strategy's
+/// updates stay in order. When the broker is unreachable the updates go back into the buffer (where
+/// newer ones replace them) and publishing resumes by itself, with backoff.
 /// </summary>
 public sealed class PnlPublisher(
     IBus bus,
@@ -13,54 +17,79 @@ public sealed class PnlPublisher(
     PnlIngestMetrics metrics,
     ILogger<PnlPublisher> logger) : BackgroundService
 {
-    private const int BatchSize = 256;
+    public const int MaxInFlight = 512;
+    private const int TakeAtOnce = 64;
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    private readonly SemaphoreSlim _window = new(MaxInFlight, MaxInFlight);
+    private long _failuresSinceSuccess;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromMilliseconds(250);
         var outage = false;
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try { await buffer.WaitAsync(stoppingToken); }
-            catch (OperationCanceledException) { break; }
-
-            var batch = buffer.TakeBatch(BatchSize);
-            if (batch.Count == 0) continue;
-
-            var failed = await PublishAsync(batch, stoppingToken);
-            metrics.Published(batch.Count - failed.Count);
-            if (failed.Count == 0)
+            while (!stoppingToken.IsCancellationRequested)
             {
-                if (outage) logger.LogInformation("Publishing PnL to the bus again; {Waiting} strategies waiting", buffer.Count);
-                outage = false;
-                backoff = TimeSpan.FromMilliseconds(250);
-                continue;
+                await buffer.WaitAsync(stoppingToken);
+                if (Interlocked.Read(ref _failuresSinceSuccess) > 0)
+                {
+                    if (!outage) logger.LogWarning("Cannot publish PnL to the bus; holding the latest update per strategy (bound {Capacity}) and retrying", buffer.Capacity);
+                    outage = true;
+                    await Task.Delay(backoff, stoppingToken);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                    // Publish one update as a probe before opening the window again.
+                    await PublishWindowAsync(1, stoppingToken);
+                    continue;
+                }
+                if (outage)
+                {
+                    logger.LogInformation("Publishing PnL to the bus again; {Waiting} strategies waiting", buffer.Count);
+                    outage = false;
+                    backoff = TimeSpan.FromMilliseconds(250);
+                }
+                await PublishWindowAsync(TakeAtOnce, stoppingToken);
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
 
-            buffer.Return(failed);
-            if (!outage) logger.LogWarning("Cannot publish PnL to the bus; holding the latest update per strategy (bound {Capacity}) and retrying", buffer.Capacity);
-            outage = true;
-            try { await Task.Delay(backoff, stoppingToken); }
-            catch (OperationCanceledException) { break; }
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+        // Let what is in flight finish (or fail back into the buffer) before the bus stops.
+        for (var i = 0; i < MaxInFlight; i++)
+            if (!await _window.WaitAsync(PublishTimeout)) break;
+    }
+
+    private async Task PublishWindowAsync(int max, CancellationToken stoppingToken)
+    {
+        var batch = buffer.TakeBatch(max);
+        foreach (var update in batch)
+        {
+            await _window.WaitAsync(stoppingToken);
+            _ = PublishOneAsync(update, stoppingToken);
         }
     }
 
-    private async Task<List<PnlUpdatedV2>> PublishAsync(List<PnlUpdatedV2> batch, CancellationToken stoppingToken)
+    private async Task PublishOneAsync(PnlUpdatedV2 update, CancellationToken stoppingToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(PublishTimeout);
-        var tasks = new Task[batch.Count];
-        for (var i = 0; i < batch.Count; i++) tasks[i] = bus.Publish(batch[i], timeout.Token);
-        try { await Task.WhenAll(tasks); }
-        catch (Exception) when (!stoppingToken.IsCancellationRequested) { /* inspected per task below */ }
-        catch (OperationCanceledException) { /* stopping: anything unsent stays in the buffer */ }
-
-        var failed = new List<PnlUpdatedV2>();
-        for (var i = 0; i < batch.Count; i++)
-            if (!tasks[i].IsCompletedSuccessfully) failed.Add(batch[i]);
-        return failed;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            timeout.CancelAfter(PublishTimeout);
+            await bus.Publish(update, timeout.Token);
+            Interlocked.Exchange(ref _failuresSinceSuccess, 0);
+            metrics.Published(1);
+            buffer.Completed(update);
+        }
+        catch (Exception)
+        {
+            // Broker down, timeout or stopping: back into the buffer unless a newer update of the strategy arrived.
+            Interlocked.Increment(ref _failuresSinceSuccess);
+            buffer.Return([update]);
+        }
+        finally
+        {
+            _window.Release();
+        }
     }
 }

@@ -65,10 +65,12 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress)
             });
             await publisher.RunAsync(CancellationToken.None);
 
-            // Drain: wait until every strategy's last update has arrived (or 30 s).
+            // Drain: wait until every strategy's last update has arrived and, without conflation, every
+            // update (a backlog is slow, not lost); at most two minutes.
             var drain = Stopwatch.StartNew();
-            while (drain.Elapsed < TimeSpan.FromSeconds(30) && publisher.LastPerStrategy.Any(kv =>
-                       !observer.LastPnlPerStrategy.TryGetValue(kv.Key, out var got) || got.CorrelationId != kv.Value.CorrelationId))
+            while (drain.Elapsed < TimeSpan.FromMinutes(2) && (publisher.LastPerStrategy.Any(kv =>
+                       !observer.LastPnlPerStrategy.TryGetValue(kv.Key, out var got) || got.CorrelationId != kv.Value.CorrelationId)
+                   || (!scenario.Conflation && Interlocked.Read(ref observer.PnlReceived) < publisher.Sent)))
                 await Task.Delay(100);
             await Task.Delay(2000); // alerts and Slack after the last PnL
             sampling.Cancel();
