@@ -23,6 +23,14 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+# The ports the demo listens on must be free: a clear error beats a sink that silently did not start.
+for port in "${SLACK_SINK_PORT:-8090}" 8081 8082 8083; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "demo: port $port is already in use (another demo still running?). Stop it, or set SLACK_SINK_PORT for the sink's port." >&2
+    exit 1
+  fi
+done
+
 echo "demo: building (Release)…"
 dotnet build OpsBot.sln -c Release -nologo -clp:ErrorsOnly -v quiet
 

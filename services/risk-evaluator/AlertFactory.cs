@@ -8,7 +8,9 @@ namespace OpsBot.RiskEvaluator;
 /// <summary>Builds the alerts risk-evaluator raises, with stable dedup keys and readable text.</summary>
 public sealed class AlertFactory(ServiceIdentity service, TimeProvider time)
 {
-    public static string PnlLossKey(string account, string strategy) => $"pnl-loss:{account}:{strategy}";
+    /// <summary>Per strategy and level: an escalation from warning to critical is a new condition, never folded into the warning.</summary>
+    public static string PnlLossKey(string account, string strategy, AlertSeverity severity) =>
+        $"pnl-loss:{account}:{strategy}:{severity.ToString().ToLowerInvariant()}";
 
     public AlertRaised PnlLoss(PnlUpdated update, AlertSeverity severity, decimal threshold)
     {
@@ -24,7 +26,7 @@ public sealed class AlertFactory(ServiceIdentity service, TimeProvider time)
             Text = $"Strategy {update.Strategy} (account {update.Account}) is at {total} {update.Currency}, " +
                    $"below the loss threshold of -{limit} {update.Currency}" +
                    (severity == AlertSeverity.Critical ? " by more than twice the threshold." : "."),
-            DedupKey = PnlLossKey(update.Account, update.Strategy),
+            DedupKey = PnlLossKey(update.Account, update.Strategy, severity),
             Source = service.Name,
             Labels = new Dictionary<string, string>
             {

@@ -97,7 +97,7 @@ public sealed class NonDotNetConsumerTests(InfraFixture infra) : IAsyncLifetime
         var alerts = received.Where(r => r["exchange"]!.ToString() == "opsbot.alert-raised.v1").Select(r => r["message"]!).ToList();
         Assert.All(received.Where(r => r["exchange"]!.ToString() == "opsbot.alert-raised.v1"), r => Assert.Equal("urn:message:opsbot.alert-raised.v1", r["schema"]!.ToString()));
         Assert.Equal(2, alerts.Count);
-        var loss = Assert.Single(alerts, a => a["dedupKey"]!.ToString() == "pnl-loss:acct-py:python-watched");
+        var loss = Assert.Single(alerts, a => a["dedupKey"]!.ToString() == "pnl-loss:acct-py:python-watched:warning");
         Assert.Equal(correlationId.ToString(), loss["correlationId"]!.ToString());
         Assert.Equal("warning", loss["severity"]!.ToString());
         var killSwitch = Assert.Single(alerts, a => a["dedupKey"]!.ToString() == "kill-switch:desk-7:engaged");

@@ -55,8 +55,9 @@ public sealed class PnlLossRuleTests
         var factory = new AlertFactory(new ServiceIdentity("risk-evaluator"), new FakeTimeProvider());
         var update = Pnl("momentum", -800, -450.5m);
         var alert = factory.PnlLoss(update, AlertSeverity.Warning, 1000m);
-        Assert.Equal("pnl-loss:acct:momentum", alert.DedupKey);
-        Assert.Equal(factory.PnlLoss(Pnl("momentum", -5000), AlertSeverity.Critical, 1000m).DedupKey, alert.DedupKey);
+        Assert.Equal("pnl-loss:acct:momentum:warning", alert.DedupKey);
+        Assert.Equal(factory.PnlLoss(Pnl("momentum", -1500), AlertSeverity.Warning, 1000m).DedupKey, alert.DedupKey); // stable
+        Assert.Equal("pnl-loss:acct:momentum:critical", factory.PnlLoss(Pnl("momentum", -5000), AlertSeverity.Critical, 1000m).DedupKey); // escalation is not folded
         Assert.Equal(update.CorrelationId, alert.CorrelationId);
         Assert.Equal("risk-evaluator", alert.Source);
         Assert.Contains("-1,250.50 USD", alert.Title);
