@@ -15,23 +15,5 @@ public sealed class SlackAlertConsumer([FromKeyedServices(DeliveryChannel.Slack)
     public Task Consume(ConsumeContext<AlertRaised> context) => pipeline.ProcessAsync(context);
 }
 
-public sealed class SlackAlertConsumerDefinition : ConsumerDefinition<SlackAlertConsumer>
-{
-    private readonly int _concurrency;
-    private readonly NotifierOptions _options;
-
-    public SlackAlertConsumerDefinition(NotifierOptions options)
-    {
-        EndpointName = SlackAlertConsumer.Queue;
-        // Many alerts in flight at once, so those that arrive while the channel is paced can fold into one digest.
-        _options = options;
-        _concurrency = options.ConcurrentAlerts;
-        ConcurrentMessageLimit = _concurrency;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<SlackAlertConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.PrefetchCount = _concurrency;
-        AlertRedelivery.Configure(endpointConfigurator, context, _options);
-    }
-}
+public sealed class SlackAlertConsumerDefinition(NotifierOptions options)
+    : AlertChannelConsumerDefinition<SlackAlertConsumer>(options, SlackAlertConsumer.Queue);

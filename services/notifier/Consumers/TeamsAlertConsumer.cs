@@ -15,22 +15,5 @@ public sealed class TeamsAlertConsumer([FromKeyedServices(DeliveryChannel.Teams)
     public Task Consume(ConsumeContext<AlertRaised> context) => pipeline.ProcessAsync(context);
 }
 
-public sealed class TeamsAlertConsumerDefinition : ConsumerDefinition<TeamsAlertConsumer>
-{
-    private readonly int _concurrency;
-    private readonly NotifierOptions _options;
-
-    public TeamsAlertConsumerDefinition(NotifierOptions options)
-    {
-        EndpointName = TeamsAlertConsumer.Queue;
-        _options = options;
-        _concurrency = options.ConcurrentAlerts;
-        ConcurrentMessageLimit = _concurrency;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TeamsAlertConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.PrefetchCount = _concurrency;
-        AlertRedelivery.Configure(endpointConfigurator, context, _options);
-    }
-}
+public sealed class TeamsAlertConsumerDefinition(NotifierOptions options)
+    : AlertChannelConsumerDefinition<TeamsAlertConsumer>(options, TeamsAlertConsumer.Queue);
