@@ -85,6 +85,9 @@ public sealed class OutageIsolationTests(InfraFixture infra) : NotifierTestBase(
             () => $"teams got {TeamsAccepted().Count}");
         var lastTeams = Teams.Requests.Where(r => r.Accepted).Max(r => r.At);
         Assert.True(lastTeams - started < TimeSpan.FromSeconds(4), $"Teams took {(lastTeams - started).TotalSeconds:F1} s");
+        // AlertDelivered follows each accepted post over the bus: wait for it rather than race it.
+        await TestBus.Until(() => Bus.Delivered.Count(d => d.Channel == DeliveryChannel.Teams) >= 3, TimeSpan.FromSeconds(10),
+            () => $"{Bus.Delivered.Count} delivered");
         Assert.Equal(3, Bus.Delivered.Count(d => d.Channel == DeliveryChannel.Teams));
         Assert.DoesNotContain(Bus.Delivered, d => d.Channel == DeliveryChannel.Slack);
         Assert.All(Bus.Delivered, d => Assert.Equal("teams", d.Destination)); // never the webhook URL

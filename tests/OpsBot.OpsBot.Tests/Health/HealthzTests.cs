@@ -13,7 +13,7 @@ public sealed class HealthzTests
         await using var metrics = new FakeMetricsServer();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var bot = await BotHost.StartAsync(
-            BotHost.Settings(null, ("METRICS_URL", metrics.Url.ToString()), ("METRICS_SCRAPE_INTERVAL", "30"), ("METRICS_FRESHNESS", "60"), ("METRICS_SCRAPE_TIMEOUT", "0.5")),
+            BotHost.Settings(null, ("METRICS_URL", metrics.Url.ToString()), ("METRICS_SCRAPE_INTERVAL", "30"), ("METRICS_FRESHNESS", "60"), ("METRICS_SCRAPE_TIMEOUT", "2")),
             services => services.AddSingleton<TimeProvider>(time));
         var runner = bot.Get<MetricsScrapeRunner>();
         var window = TimeSpan.FromSeconds(61);
