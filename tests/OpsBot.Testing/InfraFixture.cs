@@ -25,11 +25,7 @@ public sealed class InfraFixture : IAsyncLifetime
         var dir = Environment.GetEnvironmentVariable("OPSBOT_INFRA_DIR");
         if (string.IsNullOrEmpty(dir))
         {
-            var output = await Script("start");
-            var env = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
-                .Select(l => l["export ".Length..].Split('=', 2))
-                .ToDictionary(kv => kv[0], kv => kv[1]);
+            var env = ParseExports(await Script("start"));
             dir = env["OPSBOT_INFRA_DIR"];
             RedisUrl = env["REDIS_URL"];
             RabbitMqUrl = env["RABBITMQ_URL"];
@@ -60,7 +56,8 @@ public sealed class InfraFixture : IAsyncLifetime
         if (_ownsServers) await Script("stop", InfraDir);
     }
 
-    private static async Task<string> RunInfraScript(string[] args)
+    /// <summary>Runs <c>scripts/infra.sh</c> with these arguments; a failure throws with its stderr.</summary>
+    public static async Task<string> RunInfraScript(params string[] args)
     {
         var psi = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "scripts", "infra.sh"), .. args])
         {
@@ -75,4 +72,11 @@ public sealed class InfraFixture : IAsyncLifetime
             throw new InvalidOperationException($"scripts/infra.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}");
         return await stdout;
     }
+
+    /// <summary>The <c>export NAME=value</c> lines <c>scripts/infra.sh start</c> prints, as a dictionary.</summary>
+    public static Dictionary<string, string> ParseExports(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
+            .Select(l => l["export ".Length..].Split('=', 2))
+            .ToDictionary(kv => kv[0], kv => kv[1]);
 }

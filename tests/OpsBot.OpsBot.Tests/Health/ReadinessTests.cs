@@ -12,32 +12,30 @@ public sealed class ReadinessTests
     [Fact]
     public async Task Readyz_follows_RabbitMQ_and_Redis()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "opsbot-ready-" + Guid.NewGuid().ToString("N")[..8]);
-        var infra = new InfraFixture();
-        var env = (await infra.Script("start", dir)).Split('\n').Where(l => l.StartsWith("export ", StringComparison.Ordinal))
-            .Select(l => l["export ".Length..].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
+        var infra = new DedicatedInfra();
+        await infra.InitializeAsync();
         try
         {
             await using var bot = await BotHost.StartAsync(
-                BotHost.Settings(null, ("ALERT_ENABLE", "true"), ("REDIS_URL", env["REDIS_URL"]), ("RABBITMQ_URL", env["RABBITMQ_URL"])),
+                BotHost.Settings(null, ("ALERT_ENABLE", "true"), ("REDIS_URL", infra.RedisUrl), ("RABBITMQ_URL", infra.RabbitMqUrl)),
                 realBus: true);
 
             await WaitReadyzAsync(bot, 200);
-            await infra.Script("stop-rabbit", dir);
+            await infra.StopRabbitAsync();
             await WaitReadyzAsync(bot, 503);
-            await infra.Script("start-rabbit", dir);
+            await infra.StartRabbitAsync();
             await WaitReadyzAsync(bot, 200);
 
-            await infra.Script("stop-redis", dir);
+            await infra.StopRedisAsync();
             var (_, body) = await WaitReadyzAsync(bot, 503);
             Assert.Contains("\"redis\":{\"status\":\"unhealthy\"", body);
             Assert.Contains("\"rabbitmq\":{\"status\":\"healthy\"", body);
-            await infra.Script("start-redis", dir);
+            await infra.StartRedisAsync();
             await WaitReadyzAsync(bot, 200);
         }
         finally
         {
-            await infra.Script("stop", dir);
+            await infra.DisposeAsync();
         }
     }
 

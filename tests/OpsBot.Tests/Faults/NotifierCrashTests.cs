@@ -1,3 +1,4 @@
+using OpsBot.Testing;
 using OpsBot.FakeSlack;
 
 namespace OpsBot.Tests.Faults;
