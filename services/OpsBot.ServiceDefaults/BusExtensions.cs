@@ -49,6 +49,7 @@ public static class BusExtensions
                 cfg.ConfigureEndpoints(context);
             });
         });
+        builder.Services.AddHealthChecks().AddCheck<BusReadinessCheck>("rabbitmq", tags: [ServiceDefaultsExtensions.ReadyTag]);
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             // Keep serving /healthz while the broker is down; MassTransit reconnects by itself.

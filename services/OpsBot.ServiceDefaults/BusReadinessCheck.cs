@@ -1,11 +1,12 @@
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace OpsBot.Bot.Health;
+namespace OpsBot.ServiceDefaults;
 
 /// <summary>
-/// Ready only while the bus is fully healthy. MassTransit's own check reports a lost broker as "degraded",
-/// which ASP.NET Core answers with 200; the seed's rule is stricter: not ready unless RabbitMQ is connected.
+/// The <c>rabbitmq</c> readiness check of every service: ready only while the bus is fully healthy.
+/// MassTransit's own check reports a lost broker as "degraded", which does not make a service unready;
+/// the seed's rule is stricter: not ready unless RabbitMQ is connected.
 /// </summary>
 public sealed class BusReadinessCheck(IBusControl bus) : IHealthCheck
 {

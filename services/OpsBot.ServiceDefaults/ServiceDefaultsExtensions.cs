@@ -76,12 +76,11 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// Not ready (503) when a check is unhealthy, or when the bus is degraded (MassTransit reports
-    /// endpoints that lost the broker as degraded). Other degraded checks (e.g. the notifier's dedup
-    /// running in-process while Redis is down) keep the service ready: it still does its job.
+    /// Not ready (503) when a check is unhealthy — among them <c>rabbitmq</c> (<see cref="BusReadinessCheck"/>)
+    /// while the broker is lost. A degraded check (e.g. the notifier's dedup running in-process while Redis
+    /// is down) keeps the service ready: it still does its job.
     /// </summary>
-    public static bool IsReady(HealthReport report) => report.Entries.Values.All(e =>
-        e.Status == HealthStatus.Healthy || (e.Status == HealthStatus.Degraded && !e.Tags.Contains("masstransit")));
+    public static bool IsReady(HealthReport report) => report.Entries.Values.All(e => e.Status != HealthStatus.Unhealthy);
 
     private static Task WriteHealthJson(HttpContext http, HealthReport report)
     {

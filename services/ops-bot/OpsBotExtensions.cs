@@ -28,7 +28,6 @@ public static class OpsBotExtensions
         services.AddSingleton(options);
         services.AddSingleton(secrets);
         services.AddSingleton<HealthzOverride>();
-        services.AddHealthChecks().AddCheck<BusReadinessCheck>("rabbitmq", tags: [ServiceDefaultsExtensions.ReadyTag]);
         services.AddPlatformMetricsScrape(PlatformMetricsOptions.From(settings));
         if (options.AlertEnable) services.AddOpsBotRedis(options.RedisUrl);
 
