@@ -21,7 +21,11 @@ public sealed class SilenceTests(InfraFixture infra) : NotifierTestBase(infra)
             RequestedBy = "U123",
             Reason = "maintenance",
         });
-        await TestBus.Until(() => Infra.Redis.GetDatabase().HashExists(Prefix + "silences", "pnl-loss:acct-9:*"), TimeSpan.FromSeconds(10), () => "silence not stored");
+        // The consumer logs "in force" once the silence is in Redis and in this replica's snapshot (waiting on Redis
+        // alone races the snapshot reload: an alert consumed in between would still go out).
+        await TestBus.Until(() => first.Logs.Logs.Any(l => l.Message.Contains("Silence pnl-loss:acct-9:* until") && l.Message.Contains("in force")),
+            TimeSpan.FromSeconds(10), () => first.Logs.All);
+        Assert.True(Infra.Redis.GetDatabase().HashExists(Prefix + "silences", "pnl-loss:acct-9:*"), "the silence is kept in Redis");
 
         await Bus.Publish(TestBus.Alert("pnl-loss:acct-9:momentum"));
         await Bus.Publish(TestBus.Alert("pnl-loss:acct-1:momentum"));
@@ -46,7 +50,8 @@ public sealed class SilenceTests(InfraFixture infra) : NotifierTestBase(infra)
 
         // Lifted: the next one goes out.
         await Bus.Publish(new UnsilenceRequested { CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Matcher = "pnl-loss:acct-9:*", RequestedBy = "U123" });
-        await TestBus.Until(() => !Infra.Redis.GetDatabase().HashExists(Prefix + "silences", "pnl-loss:acct-9:*"), TimeSpan.FromSeconds(10), () => "silence not lifted");
+        await TestBus.Until(() => second.Logs.Logs.Any(l => l.Message.Contains("Silence pnl-loss:acct-9:* lifted")), TimeSpan.FromSeconds(10), () => second.Logs.All);
+        Assert.False(Infra.Redis.GetDatabase().HashExists(Prefix + "silences", "pnl-loss:acct-9:*"), "the silence is gone from Redis");
         await Bus.Publish(TestBus.Alert("pnl-loss:acct-9:carry"));
         await TestBus.Until(() => SlackAccepted("pnl-loss:acct-9:carry").Count == 1, TimeSpan.FromSeconds(10), () => second.Logs.All);
     }
@@ -56,7 +61,8 @@ public sealed class SilenceTests(InfraFixture infra) : NotifierTestBase(infra)
     {
         var host = await StartNotifierAsync(Settings());
         await Bus.Publish(new AlertAcknowledged { CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, DedupKey = "band:BTC-USD", AcknowledgedBy = "U42" });
-        await TestBus.Until(() => Infra.Redis.GetDatabase().HashExists(Prefix + "acks", "band:BTC-USD"), TimeSpan.FromSeconds(10), () => "ack not stored");
+        await TestBus.Until(() => host.Logs.Logs.Any(l => l.Message.Contains("Alert band:BTC-USD acknowledged by U42")), TimeSpan.FromSeconds(10), () => host.Logs.All);
+        Assert.True(Infra.Redis.GetDatabase().HashExists(Prefix + "acks", "band:BTC-USD"), "the ack is kept in Redis");
         await Bus.Publish(TestBus.Alert("band:BTC-USD"));
         await Bus.Publish(TestBus.Alert("band:ETH-USD"));
         await TestBus.Until(() => Bus.Delivered.Count >= 1, TimeSpan.FromSeconds(10), () => host.Logs.All);
