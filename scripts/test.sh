@@ -40,7 +40,9 @@ filter=()
 [ -n "${TEST_FILTER:-}" ] && filter=(--filter "$TEST_FILTER")
 for sdk in ${TEST_MATRIX:-false true}; do
   echo "test: the suite with USE_OFFICIAL_SDK=$sdk" >&2
-  USE_OFFICIAL_SDK=$sdk dotnet test OpsBot.sln -c "$configuration" --no-build -nologo "${filter[@]}" \
+  # -m:1: one test assembly at a time. Many tests start service processes; two assemblies at once on a
+  # 2-core machine starved them and made timing-based waits flaky in CI.
+  USE_OFFICIAL_SDK=$sdk dotnet test OpsBot.sln -c "$configuration" --no-build -nologo -m:1 "${filter[@]}" \
     --logger "console;verbosity=minimal" --logger "trx" --results-directory "$results/sdk-$sdk" || status=$?
 done
 
