@@ -57,6 +57,9 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(OpsBotMetrics.MeterPrefix + "*")
             .AddMeter("MassTransit")
+            // The runtime's own meter: GC, thread pool, JIT and lock contention (dotnet_* on /metrics), what an
+            // operator looks at first when a service is slow; the load harness waits on its JIT counter to settle.
+            .AddMeter("System.Runtime")
             .AddPrometheusExporter());
         return builder;
     }
