@@ -25,13 +25,17 @@ public sealed class BusObserver : IAsyncDisposable
     public ConcurrentDictionary<string, long> AlertArrivalTicks { get; } = new();
     public bool RecordEveryPnlArrival { get; init; }
 
+    /// <summary>Binds a queue to the PnlUpdated exchange too (latency of every update, the final PnL per strategy).
+    /// Without it the broker delivers each update once, to risk-evaluator only, as in production.</summary>
+    public bool ObservePnl { get; init; } = true;
+
     public async Task StartAsync(string rabbitUrl)
     {
         var factory = new ConnectionFactory { Uri = new Uri(rabbitUrl), ClientProvidedName = "opsbot-loadtest-observer" };
         _connection = await factory.CreateConnectionAsync();
         _channel = await _connection.CreateChannelAsync();
         await _channel.BasicQosAsync(0, 1000, false);
-        await Bind(_channel, "loadtest-observer-pnl", "opsbot.pnl-updated.v1", OnPnl);
+        if (ObservePnl) await Bind(_channel, "loadtest-observer-pnl", "opsbot.pnl-updated.v1", OnPnl);
         await Bind(_channel, "loadtest-observer-alerts", "opsbot.alert-raised.v1", OnAlert);
     }
 
@@ -48,6 +52,18 @@ public sealed class BusObserver : IAsyncDisposable
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
+    }
+
+    /// <summary>Forgets everything seen so far (the end of the warm-up).</summary>
+    public void Reset()
+    {
+        Interlocked.Exchange(ref PnlReceived, 0);
+        Interlocked.Exchange(ref AlertsReceived, 0);
+        FirstPnlTicks = 0;
+        LastPnlTicks = 0;
+        LastPnlPerStrategy.Clear();
+        PnlArrivalTicks.Clear();
+        AlertArrivalTicks.Clear();
     }
 
     private void OnPnl(JsonElement message)

@@ -15,10 +15,10 @@ public static class LoadReport
         {
             output.WriteLine();
             output.WriteLine($"== {r.Scenario}");
-            output.WriteLine($"  sent to Redis                 {F(r.Sent)} in {r.DurationSeconds:F1} s = {F(r.SentPerSecond)}/s (target {F(r.Rate)}/s, {r.Strategies} strategies, conflation {(r.Conflation ? "on" : "off")})");
-            output.WriteLine($"  PnlUpdated delivered          {F(r.PnlDelivered)} = {F(r.DeliveredPerSecond)}/s sustained ({r.DeliveredPerSecond / ceiling:P0} of the ceiling)");
+            output.WriteLine($"  sent to Redis                 {F(r.Sent)} in {r.DurationSeconds:F1} s = {F(r.SentPerSecond)}/s (target {F(r.Rate)}/s, {r.Strategies} strategies, conflation {(r.Conflation ? "on" : "off")}, after {r.WarmupSeconds:F0} s warm-up)");
+            output.WriteLine($"  consumed by risk-evaluator    {F(r.PnlDelivered)} = {F(r.DeliveredPerSecond)}/s sustained ({r.DeliveredPerSecond / ceiling:P0} of the ceiling){(r.ObservedEveryPnl ? "" : "; the harness did not watch PnL (one queue on the exchange, as in production)")}");
             output.WriteLine($"  conflated / dropped / lost    {F(r.Conflated)} / {F(r.Dropped)} / {F(r.Lost)}");
-            output.WriteLine($"  final PnL missing             {r.FinalPnlMissing} of {r.Strategies} strategies");
+            output.WriteLine($"  final PnL missing             {(r.FinalPnlMissing is { } m ? $"{m} of {r.Strategies} strategies" : "not observed (every update consumed: lost = 0 says it)")}");
             output.WriteLine($"  Redis → PnlUpdated p50/p99/max {r.PnlLatencyMs}");
             output.WriteLine($"  Redis → AlertRaised           {r.AlertLatencyMs} ({F(r.AlertsReceived)} alerts from {F(r.LossesSent)} losses)");
             output.WriteLine($"  Redis → Slack fake            {r.SlackLatencyMs}");

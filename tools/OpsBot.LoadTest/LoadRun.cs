@@ -8,8 +8,13 @@ namespace OpsBot.LoadTest;
 /// One scenario end to end: a fresh virtual host, the three services as processes (Release build),
 /// a fake Slack, the observer on the bus, the publisher on Redis; then the numbers.
 /// </summary>
-public sealed class LoadRun(InfraFixture infra, TextWriter progress)
+public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? samplesPath = null)
 {
+    /// <summary>The warm-up ends when no service spent more than this on JIT compilation per second of load.</summary>
+    public const double SettledJitPerSecond = 0.01;
+    private static readonly TimeSpan JitCheckInterval = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan MaxWarmup = TimeSpan.FromSeconds(120);
+
     public async Task<LoadResult> RunAsync(LoadScenario scenario)
     {
         var rabbit = await infra.CreateVirtualHostAsync("load");
@@ -47,11 +52,47 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress)
         try
         {
             await Task.WhenAll(services.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(90))));
-            await using var observer = new BusObserver { RecordEveryPnlArrival = true };
+            await using var observer = new BusObserver { RecordEveryPnlArrival = true, ObservePnl = scenario.ObservePnl };
             await observer.StartAsync(rabbit);
             await Task.Delay(500);
 
-            progress.WriteLine($"loadtest: {scenario.Name}: {scenario.Rate}/s for {scenario.Duration.TotalSeconds:F0} s over {scenario.Strategies} strategies, {scenario.LossShare:P0} losses, conflation {(scenario.Conflation ? "on" : "off")}{(scenario.BurstFactor > 1 ? $", {scenario.BurstFactor}x burst for {scenario.BurstLength.TotalSeconds:F0} s" : "")}");
+            var ingest = services.Single(s => s.Name == "pnl-ingest");
+            var risk = services.Single(s => s.Name == "risk-evaluator");
+            var consumed = new ConsumedCounter(risk);
+            var warmedUp = TimeSpan.Zero;
+            if (scenario.WarmupLength > TimeSpan.Zero)
+            {
+                progress.WriteLine($"loadtest: {scenario.Name}: warming up at {scenario.Rate}/s for at least {scenario.WarmupLength.TotalSeconds:F0} s, until the services' JIT settles (not counted)");
+                var clock = Stopwatch.StartNew();
+                var warmup = new PnlLoadPublisher(infra.Redis, channel, scenario with { Duration = TimeSpan.FromHours(1), BurstFactor = 1 }, seed: 54321);
+                var warmupBefore = await IngestCountersAsync(ingest);
+                var warmupConsumed = await consumed.ReadAsync();
+                var jit = await JitSecondsAsync(services);
+                var chunk = scenario.WarmupLength;
+                while (true)
+                {
+                    await warmup.RunAsync(CancellationToken.None, chunk);
+                    var now = await JitSecondsAsync(services);
+                    var busiest = services.Select(s => (s.Name, PerSecond: (now[s.Name] - jit[s.Name]) / chunk.TotalSeconds)).MaxBy(x => x.PerSecond);
+                    if (busiest.PerSecond <= SettledJitPerSecond) break;
+                    if (clock.Elapsed >= MaxWarmup)
+                    {
+                        progress.WriteLine($"loadtest: {scenario.Name}: JIT has not settled after {clock.Elapsed.TotalSeconds:F0} s ({busiest.Name} {busiest.PerSecond * 1000:F0} ms/s); measuring anyway");
+                        break;
+                    }
+                    jit = now;
+                    chunk = JitCheckInterval;
+                }
+                await DrainAsync(warmup, observer, scenario, ingest, consumed, warmupBefore, warmupConsumed);
+                await Task.Delay(1000); // stragglers: alerts of the warm-up's last losses
+                observer.Reset();
+                warmedUp = clock.Elapsed;
+                progress.WriteLine($"loadtest: {scenario.Name}: warm-up took {warmedUp.TotalSeconds:F0} s");
+            }
+            var before = await IngestCountersAsync(ingest);
+            var consumedBefore = await consumed.ReadAsync();
+
+            progress.WriteLine($"loadtest: {scenario.Name}: {scenario.Rate}/s for {scenario.Duration.TotalSeconds:F0} s over {scenario.Strategies} strategies, {scenario.LossShare:P0} losses, conflation {(scenario.Conflation ? "on" : "off")}{(scenario.BurstFactor > 1 ? $", {scenario.BurstFactor}x burst for {scenario.BurstLength.TotalSeconds:F0} s" : "")}{(scenario.ObservePnl ? "" : ", PnL counted at risk-evaluator only")}");
             var publisher = new PnlLoadPublisher(infra.Redis, channel, scenario);
             var peaks = services.ToDictionary(s => s.Name, _ => 0L);
             using var sampling = new CancellationTokenSource();
@@ -60,46 +101,46 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress)
                 while (!sampling.IsCancellationRequested)
                 {
                     foreach (var s in services) peaks[s.Name] = Math.Max(peaks[s.Name], s.Memory().Resident);
+                    await consumed.ReadAsync();
                     try { await Task.Delay(500, sampling.Token); } catch (OperationCanceledException) { }
                 }
             });
             await publisher.RunAsync(CancellationToken.None);
 
-            // Drain: wait until every strategy's last update has arrived and, without conflation, every
-            // update (a backlog is slow, not lost); at most two minutes.
-            var drain = Stopwatch.StartNew();
-            while (drain.Elapsed < TimeSpan.FromMinutes(2) && (publisher.LastPerStrategy.Any(kv =>
-                       !observer.LastPnlPerStrategy.TryGetValue(kv.Key, out var got) || got.CorrelationId != kv.Value.CorrelationId)
-                   || (!scenario.Conflation && Interlocked.Read(ref observer.PnlReceived) < publisher.Sent)))
-                await Task.Delay(100);
+            var drained = await DrainAsync(publisher, observer, scenario, ingest, consumed, before, consumedBefore);
             await Task.Delay(2000); // alerts and Slack after the last PnL
             sampling.Cancel();
             await sampler;
 
-            var metrics = await services.Single(s => s.Name == "pnl-ingest").GetStringAsync("metrics");
-            long Metric(string name) => (long)PrometheusValue(metrics, name);
-            var conflated = Metric("opsbot_pnl_conflated_total");
-            var dropped = Metric("opsbot_pnl_dropped_total");
-            var missing = publisher.LastPerStrategy.Count(kv =>
-                !observer.LastPnlPerStrategy.TryGetValue(kv.Key, out var got) || got.CorrelationId != kv.Value.CorrelationId);
+            var after = await IngestCountersAsync(ingest);
+            var conflated = after.Conflated - before.Conflated;
+            var dropped = after.Dropped - before.Dropped;
+            var delivered = await consumed.ReadAsync() - consumedBefore;
+            int? missing = scenario.ObservePnl
+                ? publisher.LastPerStrategy.Count(kv => !observer.LastPnlPerStrategy.TryGetValue(kv.Key, out var got) || got.CorrelationId != kv.Value.CorrelationId)
+                : null;
 
             double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
-            var window = Ms(0, observer.LastPnlTicks - observer.FirstPnlTicks);
+            if (samplesPath is not null)
+                WriteSamples(samplesPath, scenario, publisher.SentTicks(observer.PnlArrivalTicks).Select(p => ("pnl", p.Sent, p.Arrived))
+                    .Concat(observer.AlertArrivalTicks.Where(a => publisher.LossSentTicks.ContainsKey(a.Key)).Select(a => ("alert", publisher.LossSentTicks[a.Key], a.Value))), Ms);
             return new LoadResult
             {
                 Scenario = scenario.Name,
+                WarmupSeconds = Math.Round(warmedUp.TotalSeconds, 1),
                 Rate = scenario.Rate,
                 DurationSeconds = publisher.Elapsed.TotalSeconds,
                 Strategies = scenario.Strategies,
                 Conflation = scenario.Conflation,
+                ObservedEveryPnl = scenario.ObservePnl,
                 Sent = publisher.Sent,
                 SentPerSecond = publisher.Sent / publisher.Elapsed.TotalSeconds,
-                PnlDelivered = observer.PnlReceived,
-                DeliveredPerSecond = window > 0 ? observer.PnlReceived / (window / 1000) : 0,
+                PnlDelivered = delivered,
+                DeliveredPerSecond = consumed.SustainedRate(consumedBefore, drained),
                 Conflated = conflated,
                 Dropped = dropped,
                 FinalPnlMissing = missing,
-                Lost = Math.Max(0, publisher.Sent - observer.PnlReceived - conflated - dropped),
+                Lost = Math.Max(0, publisher.Sent - delivered - conflated - dropped),
                 PnlLatencyMs = Percentiles.Of(publisher.SentTicks(observer.PnlArrivalTicks).Select(p => Ms(p.Sent, p.Arrived))),
                 LossesSent = publisher.LossesSent,
                 AlertsReceived = observer.AlertsReceived,
@@ -114,9 +155,105 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress)
         }
     }
 
+    /// <summary>
+    /// Waits until risk-evaluator has consumed everything that was neither conflated nor dropped (a
+    /// backlog is slow, not lost) and, when the observer watches PnL, every strategy's last update has
+    /// arrived; at most two minutes. Returns when the last update was consumed (Stopwatch ticks).
+    /// </summary>
+    private static async Task<long> DrainAsync(PnlLoadPublisher publisher, BusObserver observer, LoadScenario scenario,
+        ServiceProcess ingest, ConsumedCounter consumed, (long Conflated, long Dropped) before, long consumedBefore)
+    {
+        var drain = Stopwatch.StartNew();
+        while (drain.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            var counters = await IngestCountersAsync(ingest);
+            var expected = publisher.Sent - (counters.Conflated - before.Conflated) - (counters.Dropped - before.Dropped);
+            var allConsumed = await consumed.ReadAsync() - consumedBefore >= expected;
+            var lastArrived = !scenario.ObservePnl || publisher.LastPerStrategy.All(kv =>
+                observer.LastPnlPerStrategy.TryGetValue(kv.Key, out var got) && got.CorrelationId == kv.Value.CorrelationId);
+            if (allConsumed && lastArrived) break;
+            await Task.Delay(100);
+        }
+        return consumed.LastChangeTicks;
+    }
+
+    /// <summary>
+    /// One CSV line per delivered update (kind <c>pnl</c>: Redis → PnlUpdated) and per loss alert (kind <c>alert</c>:
+    /// Redis → AlertRaised): when it was sent (ms after the first) and its latency, to see when the slow ones happen.
+    /// </summary>
+    private void WriteSamples(string path, LoadScenario scenario, IEnumerable<(string Kind, long Sent, long Arrived)> samples, Func<long, long, double> ms)
+    {
+        var ordered = samples.OrderBy(s => s.Sent).ToList();
+        if (ordered.Count == 0) return;
+        var file = Path.GetFullPath(path.Replace("{scenario}", string.Concat(scenario.Name.Where(char.IsLetterOrDigit)), StringComparison.Ordinal));
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        using var writer = new StreamWriter(file);
+        writer.WriteLine("kind,sent_ms,latency_ms");
+        var origin = ordered[0].Sent;
+        foreach (var (kind, sent, arrived) in ordered)
+            writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kind},{ms(origin, sent):F1},{ms(sent, arrived):F1}"));
+        progress.WriteLine($"loadtest: {ordered.Count} latency samples written to {file}");
+    }
+
+    /// <summary>Seconds each service has spent compiling (the runtime's <c>dotnet_jit_compilation_time_seconds_total</c>).</summary>
+    private static async Task<Dictionary<string, double>> JitSecondsAsync(IReadOnlyList<ServiceProcess> services)
+    {
+        var seconds = new Dictionary<string, double>();
+        foreach (var s in services) seconds[s.Name] = PrometheusValue(await s.GetStringAsync("metrics"), "dotnet_jit_compilation_time_seconds_total");
+        return seconds;
+    }
+
+    private static async Task<(long Conflated, long Dropped)> IngestCountersAsync(ServiceProcess ingest)
+    {
+        var metrics = await ingest.GetStringAsync("metrics");
+        return ((long)PrometheusValue(metrics, "opsbot_pnl_conflated_total"), (long)PrometheusValue(metrics, "opsbot_pnl_dropped_total"));
+    }
+
     private static double PrometheusValue(string text, string name) =>
         text.Split('\n')
             .Where(l => l.StartsWith(name, StringComparison.Ordinal) && (l.Length == name.Length || l[name.Length] is ' ' or '{'))
             .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
             .Sum();
+
+    /// <summary>
+    /// risk-evaluator's own count of consumed PnL updates (MassTransit's <c>messaging_masstransit_consume</c>
+    /// counter for <c>PnlUpdated</c> on its /metrics): the throughput into risk-evaluator, counted where it happens.
+    /// </summary>
+    private sealed class ConsumedCounter(ServiceProcess risk)
+    {
+        private readonly object _gate = new();
+        private readonly List<(long Ticks, long Count)> _reads = [];
+        private long _lastChangeTicks;
+
+        /// <summary>When the count last changed (Stopwatch ticks).</summary>
+        public long LastChangeTicks { get { lock (_gate) return _lastChangeTicks; } }
+
+        public async Task<long> ReadAsync()
+        {
+            var text = await risk.GetStringAsync("metrics");
+            var count = (long)text.Split('\n')
+                .Where(l => l.StartsWith("messaging_masstransit_consume_ea_total{", StringComparison.Ordinal) && l.Contains("message_type=\"PnlUpdated\"", StringComparison.Ordinal))
+                .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            var now = Stopwatch.GetTimestamp();
+            lock (_gate)
+            {
+                if (_reads.Count == 0 || _reads[^1].Count != count) _lastChangeTicks = now;
+                _reads.Add((now, count));
+            }
+            return count;
+        }
+
+        /// <summary>Updates consumed per second from the first read after <paramref name="baseline"/> that had moved to <paramref name="endTicks"/>.</summary>
+        public double SustainedRate(long baseline, long endTicks)
+        {
+            (long Ticks, long Count) start, end;
+            lock (_gate)
+            {
+                start = _reads.LastOrDefault(r => r.Count == baseline);
+                end = _reads.LastOrDefault(r => r.Ticks <= endTicks);
+            }
+            if (start.Ticks == 0 || end.Ticks <= start.Ticks) return 0;
+            return (end.Count - baseline) / ((end.Ticks - start.Ticks) / (double)Stopwatch.Frequency);
+        }
+    }
 }
