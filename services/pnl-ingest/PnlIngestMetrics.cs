@@ -3,7 +3,10 @@ using OpsBot.ServiceDefaults;
 
 namespace OpsBot.PnlIngest;
 
-/// <summary>pnl-ingest's counters (<c>/metrics</c>): received, rejected by reason, published, conflated, dropped.</summary>
+/// <summary>
+/// pnl-ingest's counters (<c>/metrics</c>): received, rejected by reason, published, conflated, dropped; and how
+/// long each publish waited for the broker's confirm (a slow broker shows here before anywhere else).
+/// </summary>
 public sealed class PnlIngestMetrics : IDisposable
 {
     private readonly Meter _meter = OpsBotMetrics.CreateMeter("PnlIngest");
@@ -12,6 +15,7 @@ public sealed class PnlIngestMetrics : IDisposable
     private readonly Counter<long> _published;
     private readonly Counter<long> _conflated;
     private readonly Counter<long> _dropped;
+    private readonly Histogram<double> _confirm;
     private long _rejectedTotal;
     private long _publishedTotal;
     private long _conflatedTotal;
@@ -24,6 +28,8 @@ public sealed class PnlIngestMetrics : IDisposable
         _published = _meter.CreateCounter<long>("opsbot.pnl.published", description: "PnlUpdated messages published");
         _conflated = _meter.CreateCounter<long>("opsbot.pnl.conflated", description: "PnL updates replaced by a newer one of the same strategy before publishing");
         _dropped = _meter.CreateCounter<long>("opsbot.pnl.dropped", description: "PnL updates dropped because the buffer was full of other strategies");
+        _confirm = _meter.CreateHistogram<double>("opsbot.pnl.publish.confirm", unit: "s", description: "Time from publishing a PnlUpdated to the broker's confirm",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
     }
 
     public long RejectedTotal => Interlocked.Read(ref _rejectedTotal);
@@ -44,6 +50,9 @@ public sealed class PnlIngestMetrics : IDisposable
         Interlocked.Add(ref _publishedTotal, count);
         _published.Add(count);
     }
+
+    /// <summary>One publish was confirmed by the broker after <paramref name="elapsed"/>.</summary>
+    public void Confirmed(TimeSpan elapsed) => _confirm.Record(elapsed.TotalSeconds);
 
     public void Conflated()
     {

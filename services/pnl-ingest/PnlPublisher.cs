@@ -76,7 +76,9 @@ public sealed class PnlPublisher(
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             timeout.CancelAfter(PublishTimeout);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await bus.Publish(update, timeout.Token);
+            metrics.Confirmed(System.Diagnostics.Stopwatch.GetElapsedTime(started));
             Interlocked.Exchange(ref _failuresSinceSuccess, 0);
             metrics.Published(1);
             buffer.Completed(update);

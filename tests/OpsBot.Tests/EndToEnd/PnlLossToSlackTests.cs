@@ -85,6 +85,7 @@ public sealed class PnlLossToSlackTests(InfraFixture infra) : IAsyncLifetime
             Assert.Contains(rejections, l => l.Contains(reason));
         var metrics = await ingest.GetStringAsync("metrics");
         Assert.Contains("opsbot_pnl_rejected_total", metrics);
+        Assert.Contains("opsbot_pnl_publish_confirm_seconds_bucket", metrics); // the losing PnL was published and confirmed
         // The runtime's meter rides along: GC and JIT counters for operators and for the load harness's warm-up.
         Assert.Contains("dotnet_gc_collections_total", metrics);
         Assert.Contains("dotnet_jit_compilation_time_seconds_total", metrics);
