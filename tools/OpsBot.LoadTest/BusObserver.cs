@@ -8,7 +8,7 @@ namespace OpsBot.LoadTest;
 
 /// <summary>
 /// Watches the bus as a consumer of its own would: a queue bound to the PnlUpdated exchange (the
-/// same fanout risk-evaluator's queue gets) and one bound to AlertRaised. Counts arrivals, notes when
+/// same fanout risk-evaluator's queue gets) and one bound to AlertRaised. Counts alerts, notes when
 /// each strategy's updates arrive, and when each loss alert arrives.
 /// </summary>
 public sealed class BusObserver : IAsyncDisposable
@@ -16,10 +16,7 @@ public sealed class BusObserver : IAsyncDisposable
     private IConnection? _connection;
     private IChannel? _channel;
 
-    public long PnlReceived;
     public long AlertsReceived;
-    public long FirstPnlTicks;
-    public long LastPnlTicks;
     public ConcurrentDictionary<string, (string CorrelationId, long ArrivedTicks)> LastPnlPerStrategy { get; } = new();
     public ConcurrentDictionary<string, long> PnlArrivalTicks { get; } = new();
     public ConcurrentDictionary<string, long> AlertArrivalTicks { get; } = new();
@@ -57,10 +54,7 @@ public sealed class BusObserver : IAsyncDisposable
     /// <summary>Forgets everything seen so far (the end of the warm-up).</summary>
     public void Reset()
     {
-        Interlocked.Exchange(ref PnlReceived, 0);
         Interlocked.Exchange(ref AlertsReceived, 0);
-        FirstPnlTicks = 0;
-        LastPnlTicks = 0;
         LastPnlPerStrategy.Clear();
         PnlArrivalTicks.Clear();
         AlertArrivalTicks.Clear();
@@ -69,8 +63,6 @@ public sealed class BusObserver : IAsyncDisposable
     private void OnPnl(JsonElement message)
     {
         var now = Stopwatch.GetTimestamp();
-        if (Interlocked.Increment(ref PnlReceived) == 1) FirstPnlTicks = now;
-        LastPnlTicks = now;
         var correlationId = message.GetProperty("correlationId").GetString()!;
         LastPnlPerStrategy[message.GetProperty("strategy").GetString()!] = (correlationId, now);
         if (RecordEveryPnlArrival) PnlArrivalTicks[correlationId] = now;

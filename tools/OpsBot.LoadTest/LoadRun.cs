@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OpsBot.FakeSlack;
+using OpsBot.PlatformMetrics;
 using OpsBot.Testing;
 
 namespace OpsBot.LoadTest;
@@ -209,11 +210,11 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
         return ((long)PrometheusValue(metrics, "opsbot_pnl_conflated_total"), (long)PrometheusValue(metrics, "opsbot_pnl_dropped_total"));
     }
 
-    private static double PrometheusValue(string text, string name) =>
-        text.Split('\n')
-            .Where(l => l.StartsWith(name, StringComparison.Ordinal) && (l.Length == name.Length || l[name.Length] is ' ' or '{'))
-            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
-            .Sum();
+    /// <summary>The sum of the samples named <paramref name="name"/> in a /metrics body, optionally only those with one label value.</summary>
+    private static double PrometheusValue(string text, string name, (string Label, string Value)? only = null) =>
+        new PrometheusTextParser().Parse(text).SamplesNamed(name)
+            .Where(s => only is not { } o || s.Label(o.Label) == o.Value)
+            .Sum(s => s.Value);
 
     /// <summary>
     /// risk-evaluator's own count of consumed PnL updates (MassTransit's <c>messaging_masstransit_consume</c>
@@ -230,10 +231,8 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
 
         public async Task<long> ReadAsync()
         {
-            var text = await risk.GetStringAsync("metrics");
-            var count = (long)text.Split('\n')
-                .Where(l => l.StartsWith("messaging_masstransit_consume_ea_total{", StringComparison.Ordinal) && l.Contains("message_type=\"PnlUpdated\"", StringComparison.Ordinal))
-                .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            var count = (long)PrometheusValue(await risk.GetStringAsync("metrics"), "messaging_masstransit_consume_ea_total",
+                ("messaging_masstransit_message_type", "PnlUpdated"));
             var now = Stopwatch.GetTimestamp();
             lock (_gate)
             {
@@ -243,7 +242,7 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
             return count;
         }
 
-        /// <summary>Updates consumed per second from the first read after <paramref name="baseline"/> that had moved to <paramref name="endTicks"/>.</summary>
+        /// <summary>Updates consumed per second, from the last read still at <paramref name="baseline"/> to the last read at or before <paramref name="endTicks"/>.</summary>
         public double SustainedRate(long baseline, long endTicks)
         {
             (long Ticks, long Count) start, end;
