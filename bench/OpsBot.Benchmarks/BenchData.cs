@@ -6,17 +6,13 @@ namespace OpsBot.Benchmarks;
 
 internal static class BenchData
 {
-    /// <summary><c>&lt;repo&gt;/../shared/data/dmbp.csv</c>, found by walking up from the running binary.</summary>
+    /// <summary>The GARCH benchmark series, <c>data/garch/dmbp.csv</c> in the repository, copied next to the binary at build time.</summary>
     public static string DmbpPath
     {
         get
         {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "shared", "data", "dmbp.csv");
-                if (File.Exists(candidate)) return candidate;
-            }
-            throw new FileNotFoundException("shared/data/dmbp.csv not found above " + AppContext.BaseDirectory);
+            string path = Path.Combine(AppContext.BaseDirectory, "data", "dmbp.csv");
+            return File.Exists(path) ? path : throw new FileNotFoundException("The GARCH benchmark series is copied from data/garch/dmbp.csv at build time", path);
         }
     }
 

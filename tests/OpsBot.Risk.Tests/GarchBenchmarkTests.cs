@@ -2,7 +2,7 @@ namespace OpsBot.Risk.Tests;
 
 /// <summary>
 /// The published GARCH(1,1) accuracy benchmark on the Deutschmark/British pound returns
-/// (Fiorentini, Calzolari &amp; Panattoni 1996; McCullough &amp; Renfro 1998), see shared/data/README.md.
+/// (Fiorentini, Calzolari &amp; Panattoni 1996; McCullough &amp; Renfro 1998), see data/garch/README.md.
 /// </summary>
 public class GarchBenchmarkTests
 {

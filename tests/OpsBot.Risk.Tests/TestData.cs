@@ -7,21 +7,17 @@ namespace OpsBot.Risk.Tests;
 internal static class TestData
 {
     /// <summary>
-    /// Path of the GARCH benchmark series: <c>&lt;repo&gt;/../shared/data/dmbp.csv</c>, found by walking up from the
-    /// test's base directory. Fails (never skips) when it is absent.
+    /// Path of the GARCH benchmark series, <c>data/garch/dmbp.csv</c> in the repository, copied next to the test
+    /// binaries by the project file. Fails (never skips) when it is absent.
     /// </summary>
     public static string DmbpPath
     {
         get
         {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "shared", "data", "dmbp.csv");
-                if (File.Exists(candidate)) return candidate;
-            }
-            Assert.Fail($"The GARCH benchmark series shared/data/dmbp.csv was not found in any parent of {AppContext.BaseDirectory}; " +
-                        "lay the project's shared/ folder beside the repository (../shared).");
-            return "";
+            string path = Path.Combine(AppContext.BaseDirectory, "data", "dmbp.csv");
+            if (!File.Exists(path))
+                Assert.Fail($"The GARCH benchmark series was not found at {path}; it is copied there from data/garch/dmbp.csv at build time.");
+            return path;
         }
     }
 

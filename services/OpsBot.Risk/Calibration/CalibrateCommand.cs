@@ -19,7 +19,7 @@ public static class CalibrateCommand
         Suggests volatility settings (EWMA lambda, ATR window, band multipliers, GARCH(1,1)) from returns.
 
         FILE is one of
-          a CSV: a header line, then one column of returns      (e.g. ../shared/data/dmbp.csv)
+          a CSV: a header line, then one column of returns      (e.g. data/garch/dmbp.csv)
           JSON Lines of ticker events, one per line            {"symbol":"BTC-USD","price":43210.5,"time":"2024-05-01T12:00:00Z"}
           JSON Lines of return events, one per line            {"symbol":"BTC-USD","return":-0.0012}
         Ticker prices become simple returns p(t)/p(t-1) - 1 per symbol, in file order.
