@@ -3,12 +3,15 @@
 #   - installs redis-server, rabbitmq-server, docker-compose, python3-pika and python3-jsonschema from
 #     Debian packages when missing,
 #   - starts Redis and RabbitMQ on loopback in a temporary directory,
-#   - builds the solution (warnings are errors) and runs every test project against them, twice, as the
-#     seed's CI matrix does: with USE_OFFICIAL_SDK=false (raw WebSocket client) and =true (library client),
+#   - builds the solution (warnings are errors) and runs every test project against them with
+#     USE_OFFICIAL_SDK=false (raw WebSocket client), then again with =true (library client) only the
+#     tests whose behaviour depends on that switch (the market-feed project: the operations guide's CI
+#     matrix of the two clients),
 #   - runs scripts/run_parity (artifacts/parity_summary.txt must end in PASS),
 #   - stops the servers and prints one summary line "N passed, N failed".
 # Options (environment): CONFIGURATION=Release|Debug (default Release), TEST_FILTER=<dotnet test --filter>,
-#   TEST_MATRIX="false true" (the USE_OFFICIAL_SDK values to run the suite with).
+#   TEST_MATRIX="false true" (the USE_OFFICIAL_SDK values; the first runs every project, the others only
+#   MATRIX_PROJECTS), MATRIX_PROJECTS (default: tests/OpsBot.MarketFeed.Tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -38,12 +41,21 @@ rm -rf "$results"; mkdir -p "$results"
 status=0
 filter=()
 [ -n "${TEST_FILTER:-}" ] && filter=(--filter "$TEST_FILTER")
+first=1
 for sdk in ${TEST_MATRIX:-false true}; do
-  echo "test: the suite with USE_OFFICIAL_SDK=$sdk" >&2
-  # -m:1: one test assembly at a time. Many tests start service processes; two assemblies at once on a
-  # 2-core machine starved them and made timing-based waits flaky in CI.
-  USE_OFFICIAL_SDK=$sdk dotnet test OpsBot.sln -c "$configuration" --no-build -nologo -m:1 "${filter[@]}" \
-    --logger "console;verbosity=minimal" --logger "trx" --results-directory "$results/sdk-$sdk" || status=$?
+  if [ "$first" = 1 ]; then
+    targets=(OpsBot.sln); first=0
+    echo "test: every test project with USE_OFFICIAL_SDK=$sdk" >&2
+  else
+    read -r -a targets <<<"${MATRIX_PROJECTS:-tests/OpsBot.MarketFeed.Tests}"
+    echo "test: ${targets[*]} again with USE_OFFICIAL_SDK=$sdk (the only tests that read it)" >&2
+  fi
+  for target in "${targets[@]}"; do
+    # -m:1: one test assembly at a time. Many tests start service processes; two assemblies at once on a
+    # 2-core machine starved them and made timing-based waits flaky in CI.
+    USE_OFFICIAL_SDK=$sdk dotnet test "$target" -c "$configuration" --no-build -nologo -m:1 "${filter[@]}" \
+      --logger "console;verbosity=minimal" --logger "trx" --results-directory "$results/sdk-$sdk" || status=$?
+  done
 done
 
 echo "test: market-feed parity (scripts/run_parity)" >&2
@@ -62,7 +74,9 @@ for trx in "$results"/*/*.trx; do
   f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$((failed + ${f:-0}))
   n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${n:-0}))
 done
-echo "test: finished in $((SECONDS - started)) s" >&2
+# Distinct tests: a test run under both USE_OFFICIAL_SDK values counts once here, twice in the line below.
+distinct=$(cat "$results"/*/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*testName="[^"]*"' | sed 's/.*testName="//' | sort -u | wc -l)
+echo "test: $distinct distinct tests; finished in $((SECONDS - started)) s" >&2
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then echo "test: no test ran" >&2; exit 1; fi
 exit "$status"
