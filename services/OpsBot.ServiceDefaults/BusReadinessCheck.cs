@@ -6,7 +6,7 @@ namespace OpsBot.ServiceDefaults;
 /// <summary>
 /// The <c>rabbitmq</c> readiness check of every service: ready only while the bus is fully healthy.
 /// MassTransit's own check reports a lost broker as "degraded", which does not make a service unready;
-/// the seed's rule is stricter: not ready unless RabbitMQ is connected.
+/// the operations guide's rule is stricter: not ready unless RabbitMQ is connected.
 /// </summary>
 public sealed class BusReadinessCheck(IBusControl bus) : IHealthCheck
 {

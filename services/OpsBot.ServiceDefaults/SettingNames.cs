@@ -2,7 +2,7 @@ namespace OpsBot.ServiceDefaults;
 
 /// <summary>
 /// Every setting's public name, in one place. The README's configuration table lists the same names.
-/// The seed's names are kept exactly.
+/// The operations guide's names are kept exactly.
 /// </summary>
 public static class SettingNames
 {

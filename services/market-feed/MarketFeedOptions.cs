@@ -5,7 +5,7 @@ namespace OpsBot.MarketFeed;
 /// <summary>The market feed's setting names (the README's configuration table lists them).</summary>
 public static class MarketFeedSettingNames
 {
-    /// <summary>The seed's switch: <c>false</c> = raw ClientWebSocket client, <c>true</c> = Websocket.Client library.</summary>
+    /// <summary>The operations guide's switch: <c>false</c> = raw ClientWebSocket client, <c>true</c> = Websocket.Client library.</summary>
     public const string UseOfficialSdk = "USE_OFFICIAL_SDK";
     public const string ExchangeWsUrl = "EXCHANGE_WS_URL";
     public const string FeedProducts = "FEED_PRODUCTS";

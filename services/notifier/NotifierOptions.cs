@@ -9,7 +9,7 @@ namespace OpsBot.Notifier;
 /// </summary>
 public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
 {
-    // The seed's names (kept exactly) and the notifier's own; ALERT_*, SLACK_* and REDIS_URL live in SettingNames.
+    // The operations guide's names (kept exactly) and the notifier's own; ALERT_*, SLACK_* and REDIS_URL live in SettingNames.
     public const string TeamsWebhookUrl = "TEAMS_WEBHOOK_URL";
     public const string TeamsPayloadFormat = "TEAMS_PAYLOAD_FORMAT";
     public const string RedisPrefix = "NOTIFIER_REDIS_PREFIX";

@@ -7,7 +7,7 @@ namespace OpsBot.PnlIngest;
 /// <summary>
 /// After each scrape of <c>METRICS_URL</c>, publishes every kill-switch transition (and each scope's first
 /// observed state after start) as <c>KillSwitchChanged</c>. This path needs neither Redis nor the PnL
-/// channel, so the kill switch still arrives while Redis is down (the seed's runbook). A transition that
+/// channel, so the kill switch still arrives while Redis is down (the operations guide's runbook). A transition that
 /// cannot be published (broker down) is not remembered, so the next scrape publishes it again.
 /// </summary>
 public sealed class KillSwitchPublisher(

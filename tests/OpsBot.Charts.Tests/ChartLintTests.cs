@@ -20,13 +20,13 @@ public sealed class ChartLintTests
     }
 
     [Fact]
-    public async Task Helm_lint_strict_passes_for_the_umbrella_with_its_subcharts_and_the_seed_values()
+    public async Task Helm_lint_strict_passes_for_the_umbrella_with_its_subcharts_and_the_operations_guide_values()
     {
         var helm = await Helm.GetAsync();
         var umbrella = await helm.RunAsync("lint", "--strict", "--with-subcharts", helm.Chart(Helm.Umbrella));
         Assert.True(umbrella.ExitCode == 0, umbrella.Describe());
-        var seed = await helm.RunAsync(["lint", "--strict", helm.Chart("ops-bot"), .. SeedInstall.Args()]);
-        Assert.True(seed.ExitCode == 0, seed.Describe());
+        var guide = await helm.RunAsync(["lint", "--strict", helm.Chart("ops-bot"), .. GuideInstall.Args()]);
+        Assert.True(guide.ExitCode == 0, guide.Describe());
     }
 
     [Fact]

@@ -32,10 +32,10 @@ public sealed class ChartRenderingTests
     }
 
     [Fact]
-    public async Task The_seed_install_command_renders_as_written()
+    public async Task The_operations_guide_install_command_renders_as_written()
     {
         var helm = await Helm.GetAsync();
-        var manifests = await helm.RenderAsync("ops-bot", "ops-bot", SeedInstall.AsWritten.Split(' '));
+        var manifests = await helm.RenderAsync("ops-bot", "ops-bot", GuideInstall.AsWritten.Split(' '));
         var deployment = manifests.Single("Deployment", "ops-bot");
         Assert.Equal("myregistry/ops-bot:latest", deployment.Container.Scalar("image"));
         manifests.Single("Secret", "ops-bot");
@@ -44,30 +44,30 @@ public sealed class ChartRenderingTests
     }
 
     [Fact]
-    public async Task The_seed_install_command_puts_tokens_only_in_the_Secret_and_plain_settings_in_the_ConfigMap()
+    public async Task The_operations_guide_install_command_puts_tokens_only_in_the_Secret_and_plain_settings_in_the_ConfigMap()
     {
-        var manifests = await OpsBot(SeedInstall.Args());
+        var manifests = await OpsBot(GuideInstall.Args());
         var secret = manifests.Single("Secret", "ops-bot");
         var configMap = manifests.Single("ConfigMap", "ops-bot");
 
         var data = secret.StringMap("data");
-        Assert.Equal(SeedInstall.Secrets.Keys.Order(), data.Keys.Order());
-        foreach (var (key, value) in SeedInstall.Secrets)
+        Assert.Equal(GuideInstall.Secrets.Keys.Order(), data.Keys.Order());
+        foreach (var (key, value) in GuideInstall.Secrets)
             Assert.Equal(value, Encoding.UTF8.GetString(Convert.FromBase64String(data[key])));
         Assert.Null(secret.Node("stringData"));
 
         var config = configMap.StringMap("data");
-        foreach (var (key, value) in SeedInstall.Plain)
+        foreach (var (key, value) in GuideInstall.Plain)
             Assert.Equal(value, config[key]);
         Assert.Equal("8080", config["HEALTH_PORT"]);
-        foreach (var key in SeedInstall.Secrets.Keys)
+        foreach (var key in GuideInstall.Secrets.Keys)
             Assert.DoesNotContain(key, config.Keys);
 
         // No secret value appears in plain text anywhere in the output (the Secret holds it base64-encoded).
         var all = string.Join("\n", manifests.Select(m => m.Text));
-        foreach (var value in SeedInstall.Secrets.Values)
+        foreach (var value in GuideInstall.Secrets.Values)
             Assert.DoesNotContain(value, all);
-        Assert.DoesNotContain("seed-", all);
+        Assert.DoesNotContain("guide-", all);
 
         var envFrom = manifests.Single("Deployment", "ops-bot").Container.Children[new YamlScalarNode("envFrom")];
         Assert.Equal(["configMapRef:ops-bot", "secretRef:ops-bot"], ((YamlSequenceNode)envFrom).Children.Cast<YamlMappingNode>()
@@ -186,9 +186,9 @@ public sealed class ChartRenderingTests
     }
 
     [Fact]
-    public async Task The_seed_install_sets_image_replicas_and_labels_of_a_release_named_ops_bot()
+    public async Task The_operations_guide_install_sets_image_replicas_and_labels_of_a_release_named_ops_bot()
     {
-        var manifests = await OpsBot(SeedInstall.Args("--set", "replicaCount=3"));
+        var manifests = await OpsBot(GuideInstall.Args("--set", "replicaCount=3"));
         var deployment = manifests.Single("Deployment", "ops-bot");
         Assert.Equal("myregistry/ops-bot:latest", deployment.Container.Scalar("image"));
         Assert.Equal("3", deployment.Scalar("spec.replicas"));
@@ -203,7 +203,7 @@ public sealed class ChartRenderingTests
     public async Task The_config_checksum_changes_when_a_setting_or_a_secret_changes_and_only_then()
     {
         static async Task<string> Checksum(params string[] args) =>
-            (await OpsBot(SeedInstall.Args(args))).Single("Deployment", "ops-bot").StringMap("spec.template.metadata.annotations")["checksum/config"];
+            (await OpsBot(GuideInstall.Args(args))).Single("Deployment", "ops-bot").StringMap("spec.template.metadata.annotations")["checksum/config"];
 
         var baseline = await Checksum();
         Assert.Matches("^[0-9a-f]{64}$", baseline);
@@ -216,7 +216,7 @@ public sealed class ChartRenderingTests
     [Fact]
     public async Task ExistingSecret_suppresses_the_Secret_and_is_read_by_the_pods()
     {
-        var plainOnly = SeedInstall.Plain.SelectMany(kv => new[] { "--set", $"env.{kv.Key}={kv.Value}" });
+        var plainOnly = GuideInstall.Plain.SelectMany(kv => new[] { "--set", $"env.{kv.Key}={kv.Value}" });
         var manifests = await OpsBot([.. plainOnly, "--set", "existingSecret=ops-bot-slack"]);
         Assert.Empty(manifests.OfKind("Secret"));
         var envFrom = ((YamlSequenceNode)manifests.Single("Deployment", "ops-bot").Container.Children[new YamlScalarNode("envFrom")]).Children;
@@ -229,11 +229,11 @@ public sealed class ChartRenderingTests
     public async Task ExistingSecret_with_a_secret_in_values_fails_instead_of_dropping_it()
     {
         var helm = await Helm.GetAsync();
-        var result = await helm.TemplateAsync("ops-bot", "ops-bot", SeedInstall.Args("--set", "existingSecret=ops-bot-slack"));
+        var result = await helm.TemplateAsync("ops-bot", "ops-bot", GuideInstall.Args("--set", "existingSecret=ops-bot-slack"));
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("existingSecret \"ops-bot-slack\" is set", result.Stderr);
         Assert.Contains("SLACK_BOT_TOKEN", result.Stderr);
-        Assert.DoesNotContain(SeedInstall.Secrets["SLACK_BOT_TOKEN"], result.Stderr);
+        Assert.DoesNotContain(GuideInstall.Secrets["SLACK_BOT_TOKEN"], result.Stderr);
     }
 
     [Fact]

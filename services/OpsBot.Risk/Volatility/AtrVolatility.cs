@@ -1,7 +1,7 @@
 namespace OpsBot.Risk;
 
 /// <summary>
-/// The seed's "ATR": the average absolute percentage change over the last <see cref="Window"/> observations,
+/// The operations guide's "ATR": the average absolute percentage change over the last <see cref="Window"/> observations,
 /// <see cref="Sigma"/> = (1/n)·Σ|rᵢ|. It takes returns (the percentage change expressed as a fraction,
 /// pₜ/pₜ₋₁ − 1), not prices; <see cref="PriceBandRule"/> turns prices into such returns.
 /// <para>

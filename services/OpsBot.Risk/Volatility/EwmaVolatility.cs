@@ -6,7 +6,7 @@ namespace OpsBot.Risk;
 /// After the update with rₜ, <see cref="Variance"/> is σ²ₜ₊₁ = λσ²ₜ + (1 − λ)rₜ², the forecast for the next
 /// return. Initialisation: σ²₁ = the <c>initialVariance</c> given, or else r₁² (so after the first return the
 /// variance is exactly r₁²). Ready after <c>warmUp</c> returns (default 10), because the first few estimates
-/// lean heavily on the seed.
+/// lean heavily on the initial variance.
 /// </para>
 /// </summary>
 public sealed class EwmaVolatility : IVolatilityModel

@@ -20,7 +20,7 @@ public enum DedupDecision
 
 /// <summary>
 /// Dedup: an identical alert within <c>ALERT_DEDUP_TTL</c> is not resent. Identical means the same dedup key,
-/// or, when an alert has none, the same title and text (the seed's rule, by SHA-256). Slack and Teams dedup
+/// or, when an alert has none, the same title and text (the operations guide's rule, by SHA-256). Slack and Teams dedup
 /// independently. The claim is one Redis <c>SET key value NX PX ttl GET</c>, so several replicas never
 /// double-send and every key expires by itself (bounded by construction). The value names the claiming alert
 /// and the bus message carrying it (<c>p:&lt;alert id&gt;:&lt;message id&gt;</c> pending, <c>d:&lt;alert id&gt;</c>

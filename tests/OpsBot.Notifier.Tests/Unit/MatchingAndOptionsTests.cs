@@ -25,7 +25,7 @@ public sealed class NotifierOptionsTests
         new(new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build());
 
     [Fact]
-    public void Defaults_follow_the_seed_and_teams_alone_is_a_channel()
+    public void Defaults_follow_the_operations_guide_and_teams_alone_is_a_channel()
     {
         var options = NotifierOptions.From(With(("TEAMS_WEBHOOK_URL", "https://prod.example/workflows/1?sig=very-secret")));
         Assert.Null(options.Slack);

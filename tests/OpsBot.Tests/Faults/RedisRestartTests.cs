@@ -8,7 +8,7 @@ namespace OpsBot.Tests.Faults;
 
 /// <summary>
 /// Redis restarted under the running services (a real redis-server): pnl-ingest's readiness follows
-/// the outage, the kill switch still arrives by polling METRICS_URL while Redis is down (the seed's
+/// the outage, the kill switch still arrives by polling METRICS_URL while Redis is down (the operations guide's
 /// runbook), and after Redis is back pnl-ingest has resubscribed by itself.
 /// </summary>
 public sealed class RedisRestartTests : IAsyncLifetime

@@ -1,9 +1,9 @@
 namespace OpsBot.Charts.Tests;
 
-/// <summary>The operations guide's install command (docs/operations.md, from the seed), with recognisable secret values.</summary>
-public static class SeedInstall
+/// <summary>The operations guide's install command (docs/operations.md), with recognisable secret values.</summary>
+public static class GuideInstall
 {
-    /// <summary>The seed's flags exactly as written, placeholders included.</summary>
+    /// <summary>The operations guide's flags exactly as written, placeholders included.</summary>
     public const string AsWritten =
         "--set image.repository=myregistry/ops-bot --set image.tag=latest --set env.SLACK_BOT_TOKEN=... " +
         "--set env.SLACK_APP_TOKEN=... --set env.SLACK_SIGNING_SECRET=... --set env.SLACK_ALERT_CHANNEL=C12345 " +
@@ -12,10 +12,10 @@ public static class SeedInstall
 
     public static readonly IReadOnlyDictionary<string, string> Secrets = new Dictionary<string, string>
     {
-        ["SLACK_BOT_TOKEN"] = "xoxb-seed-bot-token-4f2a9c",
-        ["SLACK_APP_TOKEN"] = "xapp-seed-app-token-7d1e3b",
-        ["SLACK_SIGNING_SECRET"] = "seed-signing-secret-90ab12",
-        ["TEAMS_WEBHOOK_URL"] = "https://outlook.office.com/webhook/seed-teams-hook-5c6d",
+        ["SLACK_BOT_TOKEN"] = "xoxb-guide-bot-token-4f2a9c",
+        ["SLACK_APP_TOKEN"] = "xapp-guide-app-token-7d1e3b",
+        ["SLACK_SIGNING_SECRET"] = "guide-signing-secret-90ab12",
+        ["TEAMS_WEBHOOK_URL"] = "https://outlook.office.com/webhook/guide-teams-hook-5c6d",
     };
 
     public static readonly IReadOnlyDictionary<string, string> Plain = new Dictionary<string, string>
