@@ -20,7 +20,10 @@ public static class ServiceDefaultsExtensions
 {
     public const string ReadyTag = "ready";
 
-    /// <summary>Settings, JSON logs with scopes (correlation id), Kestrel on HEALTH_PORT, health checks, metrics.</summary>
+    /// <summary>
+    /// Settings, JSON logs with scopes (correlation id; trace and span id while a span is current), Kestrel on
+    /// HEALTH_PORT, health checks, metrics, and tracing when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (<see cref="OpsBotTracing"/>).
+    /// </summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
         var settings = new Settings(builder.Configuration);
@@ -29,6 +32,8 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Logging.ClearProviders();
+        // While a span is current (tracing on), each line's scopes carry its TraceId and SpanId: from a log line to its trace.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         if (settings.String(SettingNames.LogFormat, "json").Equals("text", StringComparison.OrdinalIgnoreCase))
         {
             builder.Logging.AddSimpleConsole(o => { o.IncludeScopes = true; o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = "HH:mm:ss.fff "; });
@@ -61,6 +66,7 @@ public static class ServiceDefaultsExtensions
             // operator looks at first when a service is slow; the load harness waits on its JIT counter to settle.
             .AddMeter("System.Runtime")
             .AddPrometheusExporter());
+        builder.Services.AddOpsBotTracing(settings, serviceName);
         return builder;
     }
 
