@@ -32,9 +32,13 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Logging.ClearProviders();
-        // While a span is current (tracing on), each line's scopes carry its TraceId and SpanId: from a log line to its trace.
-        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
-        if (settings.String(SettingNames.LogFormat, "json").Equals("text", StringComparison.OrdinalIgnoreCase))
+        var text = settings.String(SettingNames.LogFormat, "json").Equals("text", StringComparison.OrdinalIgnoreCase);
+        // While a span is current (tracing on), each line's scopes carry its trace id (and, in JSON, its span id):
+        // from a log line to its trace. Text lines get the trace id alone, to stay short.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = text
+            ? ActivityTrackingOptions.TraceId
+            : ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        if (text)
         {
             builder.Logging.AddSimpleConsole(o => { o.IncludeScopes = true; o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         }

@@ -56,11 +56,22 @@ public sealed class DistributedTracingTests(InfraFixture infra, ITestOutputHelpe
     [Fact]
     public async Task One_pnl_update_is_one_trace_from_the_redis_message_through_pnl_ingest_risk_evaluator_and_notifier_to_the_slack_call()
     {
+        // The first update pays for JIT and first connections; the second shows what a running system does. Both are checked.
+        var cold = await TraceOfOneLosingUpdateAsync("momentum");
+        PrintTrace("first update after start (cold)", cold);
+        var warm = await TraceOfOneLosingUpdateAsync("carry");
+        PrintTrace("second update (warm)", warm);
+        Assert.NotEqual(cold[0].TraceId, warm[0].TraceId);
+    }
+
+    /// <summary>Publishes one losing PnL of <paramref name="strategy"/> on Redis and returns its whole trace, checked.</summary>
+    private async Task<List<ReceivedSpan>> TraceOfOneLosingUpdateAsync(string strategy)
+    {
         var correlationId = Guid.NewGuid();
         await infra.Redis.GetSubscriber().PublishAsync(RedisChannel.Literal(_pnlChannel), JsonSerializer.Serialize(new
         {
             account = "acct-1",
-            strategy = "momentum",
+            strategy,
             realized = -800.0,
             unrealized = -450.5,
             currency = "USD",
@@ -71,10 +82,9 @@ public sealed class DistributedTracingTests(InfraFixture infra, ITestOutputHelpe
         Assert.Equal(200, slackCall.Status);
 
         // The trace starts where pnl-ingest took the message off Redis; find it by the correlation id.
-        var spans = await _collector.WaitForAsync(
-            s => s.Any(x => IsReceive(x) && x.Attribute(OpsBotTracing.CorrelationIdTag) == correlationId.ToString()),
-            TimeSpan.FromSeconds(60), "pnl-ingest's receive span");
-        var receive = spans.Single(x => IsReceive(x) && x.Attribute(OpsBotTracing.CorrelationIdTag) == correlationId.ToString());
+        bool IsThisReceive(ReceivedSpan x) => IsReceive(x) && x.Attribute(OpsBotTracing.CorrelationIdTag) == correlationId.ToString();
+        var spans = await _collector.WaitForAsync(s => s.Any(IsThisReceive), TimeSpan.FromSeconds(60), "pnl-ingest's receive span");
+        var receive = spans.Single(IsThisReceive);
         var traceId = receive.TraceId;
         Assert.Equal("", receive.ParentSpanId); // the root: nothing before the Redis message
 
@@ -84,6 +94,7 @@ public sealed class DistributedTracingTests(InfraFixture infra, ITestOutputHelpe
         var trace = (await _collector.WaitForAsync(s =>
             {
                 var t = s.Where(x => x.TraceId == traceId).ToList();
+                var ids = t.Select(x => x.SpanId).ToHashSet();
                 return t.Any(x => x.Service == "pnl-ingest" && x.Name == "pnl publish")
                     && t.Any(x => x.Service == "pnl-ingest" && x.Kind == ReceivedSpan.KindProducer && x.Scope == "MassTransit")
                     && t.Any(x => x.Service == "risk-evaluator" && x.Kind == ReceivedSpan.KindConsumer)
@@ -91,15 +102,14 @@ public sealed class DistributedTracingTests(InfraFixture infra, ITestOutputHelpe
                     && t.Any(x => x.Service == "notifier" && x.Kind == ReceivedSpan.KindConsumer)
                     && t.Any(x => x.Service == "notifier" && x.Name == "slack deliver")
                     && t.Any(IsSlackCall)
-                    && t.Any(IsRedisCommand); // the dedup claim (SET NX), drained by the Redis instrumentation
+                    && t.Any(IsRedisCommand) // the dedup claim (SET NX), drained by the Redis instrumentation
+                    && t.All(x => x.ParentSpanId == "" || ids.Contains(x.ParentSpanId)); // every span's parent arrived too
             }, TimeSpan.FromSeconds(90), $"the whole trace {traceId}"))
-            .Where(x => x.TraceId == traceId).ToList();
+            .Where(x => x.TraceId == traceId).OrderBy(x => x.StartUnixNano).ToList();
 
-        PrintTrace(trace);
-
-        // One connected tree: every span's parent is in the trace, and the Slack call descends from the Redis message.
+        // One tree: a single root (the Redis message), and the Slack call descends from it through risk-evaluator.
         var byId = trace.ToDictionary(x => x.SpanId);
-        Assert.All(trace.Where(x => x != receive), x => Assert.True(byId.ContainsKey(x.ParentSpanId), $"{x.Service} {x.Name} has a parent outside the trace"));
+        Assert.Equal([receive], trace.Where(x => x.ParentSpanId == ""));
         var slack = trace.Single(IsSlackCall);
         var chain = Ancestors(slack, byId).ToList();
         Assert.Contains(receive, chain);
@@ -117,6 +127,7 @@ public sealed class DistributedTracingTests(InfraFixture infra, ITestOutputHelpe
             output.WriteLine($"{service} log line: {line}");
             Assert.Contains(traceId, ScopeValues(line!, "TraceId"));
         }
+        return trace;
     }
 
     private static bool IsReceive(ReceivedSpan x) => x.Service == "pnl-ingest" && x.Scope == OpsBotTracing.SourceName && x.Name.EndsWith(" receive", StringComparison.Ordinal);
@@ -140,11 +151,11 @@ public sealed class DistributedTracingTests(InfraFixture infra, ITestOutputHelpe
     }
 
     /// <summary>The trace as a tree, in start order: offset from the first span, duration, service, span name, source.</summary>
-    private void PrintTrace(List<ReceivedSpan> trace)
+    private void PrintTrace(string title, List<ReceivedSpan> trace)
     {
         var byId = trace.ToDictionary(x => x.SpanId);
         var t0 = trace.Min(x => x.StartUnixNano);
-        var text = new StringBuilder($"trace {trace[0].TraceId}: {trace.Count} spans\n");
+        var text = new StringBuilder($"{title}: trace {trace[0].TraceId}, {trace.Count} spans\n");
         text.AppendLine("   start ms  duration ms  service          span");
         void Write(ReceivedSpan span, int depth)
         {
