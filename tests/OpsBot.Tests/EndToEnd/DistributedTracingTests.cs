@@ -117,7 +117,9 @@ public sealed class DistributedTracingTests(InfraFixture infra, ITestOutputHelpe
         Assert.Contains(chain, x => x.Name == "slack deliver");
         // Outgoing HTTP spans name the host only: a Teams webhook or Slack response_url path is a credential.
         Assert.Equal(OpsBotTracing.RedactedUrl(_slack.ApiUrl), slack.Attribute("url.full"));
+        // No credential in any span: neither the bot token nor the broker's user:password.
         Assert.DoesNotContain(_collector.Spans.SelectMany(x => x.Attributes.Values), v => v.Contains(Token, StringComparison.Ordinal));
+        Assert.DoesNotContain(_collector.Spans.SelectMany(x => x.Attributes.Values), v => v.Contains(new Uri(infra.RabbitMqUrl).UserInfo + "@", StringComparison.Ordinal));
 
         // From a log line to the trace: risk-evaluator's "Raising … alert" and the notifier's "delivered" line carry the trace id.
         foreach (var (service, text) in new[] { ("risk-evaluator", "Raising"), ("notifier", "delivered to Slack") })
