@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Trace;
 using StackExchange.Redis;
 
 namespace OpsBot.ServiceDefaults;
@@ -55,6 +56,8 @@ public static class RedisConnection
             mux.ConnectionRestored += (_, e) => logger.LogInformation("Redis connection restored ({ConnectionType})", e.ConnectionType);
             return mux;
         });
+        // Redis commands become spans of the current trace (e.g. the notifier's dedup SET) when tracing is on; inert otherwise.
+        services.ConfigureOpenTelemetryTracerProvider(t => t.AddRedisInstrumentation());
         if (requiredForReadiness)
             services.AddHealthChecks().Add(new HealthCheckRegistration("redis", sp => new RedisHealthCheck(sp.GetRequiredService<IConnectionMultiplexer>()), HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag], TimeSpan.FromSeconds(3)));
         return services;

@@ -20,7 +20,10 @@ public static class ServiceDefaultsExtensions
 {
     public const string ReadyTag = "ready";
 
-    /// <summary>Settings, JSON logs with scopes (correlation id), Kestrel on HEALTH_PORT, health checks, metrics.</summary>
+    /// <summary>
+    /// Settings, JSON logs with scopes (correlation id; trace and span id while a span is current), Kestrel on
+    /// HEALTH_PORT, health checks, metrics, and tracing when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (<see cref="OpsBotTracing"/>).
+    /// </summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
         var settings = new Settings(builder.Configuration);
@@ -29,7 +32,13 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Logging.ClearProviders();
-        if (settings.String(SettingNames.LogFormat, "json").Equals("text", StringComparison.OrdinalIgnoreCase))
+        var text = settings.String(SettingNames.LogFormat, "json").Equals("text", StringComparison.OrdinalIgnoreCase);
+        // While a span is current (tracing on), each line's scopes carry its trace id (and, in JSON, its span id):
+        // from a log line to its trace. Text lines get the trace id alone, to stay short.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = text
+            ? ActivityTrackingOptions.TraceId
+            : ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        if (text)
         {
             builder.Logging.AddSimpleConsole(o => { o.IncludeScopes = true; o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         }
@@ -61,6 +70,7 @@ public static class ServiceDefaultsExtensions
             // operator looks at first when a service is slow; the load harness waits on its JIT counter to settle.
             .AddMeter("System.Runtime")
             .AddPrometheusExporter());
+        builder.Services.AddOpsBotTracing(settings, serviceName);
         return builder;
     }
 

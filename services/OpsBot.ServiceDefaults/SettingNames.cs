@@ -26,4 +26,8 @@ public static class SettingNames
     public const string SlackBotToken = "SLACK_BOT_TOKEN";
     public const string SlackAlertChannel = "SLACK_ALERT_CHANNEL";
     public const string SlackApiUrl = "SLACK_API_URL";
+
+    // Tracing: OpenTelemetry's standard names (OpsBotTracing)
+    public const string OtelExporterOtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    public const string OtelServiceName = "OTEL_SERVICE_NAME";
 }

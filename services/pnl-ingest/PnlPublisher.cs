@@ -1,5 +1,6 @@
 using MassTransit;
 using OpsBot.Contracts;
+using OpsBot.ServiceDefaults;
 
 namespace OpsBot.PnlIngest;
 
@@ -72,6 +73,7 @@ public sealed class PnlPublisher(
 
     private async Task PublishOneAsync(PnlUpdatedV2 update, CancellationToken stoppingToken)
     {
+        using var activity = PnlTracing.StartPublish(update); // child of the update's Redis receive span (PnlTracing)
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -83,8 +85,9 @@ public sealed class PnlPublisher(
             metrics.Published(1);
             buffer.Completed(update);
         }
-        catch (Exception)
+        catch (Exception e)
         {
+            activity.Failed(e.GetType().Name);
             // Broker down, timeout or stopping: back into the buffer unless a newer update of the strategy arrived.
             Interlocked.Increment(ref _failuresSinceSuccess);
             buffer.Return([update]);

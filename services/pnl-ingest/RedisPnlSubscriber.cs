@@ -1,4 +1,5 @@
 using OpsBot.Contracts;
+using OpsBot.ServiceDefaults;
 using StackExchange.Redis;
 
 namespace OpsBot.PnlIngest;
@@ -46,19 +47,21 @@ public sealed class RedisPnlSubscriber(
     /// <summary>Validates one raw message and offers it; returns whether it was accepted.</summary>
     public bool Handle(RedisValue raw)
     {
+        using var activity = PnlTracing.StartReceive(options.Channel);
         metrics.Received();
         ReadOnlyMemory<byte> payload = raw.IsNull ? ReadOnlyMemory<byte>.Empty : (byte[])raw!;
         var result = parser.Parse(payload);
         if (!result.IsValid)
         {
             metrics.Rejected(result.Reason);
+            activity.Failed(result.Reason.ToLabel());
             logger.LogWarning("Rejected PnL message on {Channel}: {Reason}: {Detail} ({Bytes} bytes, starts {Payload})",
                 options.Channel, result.Reason.ToLabel(), result.Detail, payload.Length, Preview(payload));
             return false;
         }
 
         var report = result.Report!;
-        buffer.Offer(new PnlUpdatedV2
+        var update = new PnlUpdatedV2
         {
             CorrelationId = report.CorrelationId ?? Guid.NewGuid(),
             Timestamp = time.GetUtcNow(),
@@ -69,7 +72,9 @@ public sealed class RedisPnlSubscriber(
             Currency = report.Currency,
             AsOf = report.AsOf,
             Fees = report.Fees,
-        });
+        };
+        PnlTracing.Accepted(activity, update);
+        buffer.Offer(update);
         return true;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using OpsBot.Contracts;
 using OpsBot.ServiceDefaults;
@@ -46,7 +47,7 @@ public sealed class ChannelDispatcher : IAsyncDisposable
     private readonly Task _loop;
     private DateTimeOffset _nextSlot = DateTimeOffset.MinValue;
 
-    private sealed record Pending(AlertRaised Alert, DateTimeOffset EnqueuedAt, TaskCompletionSource<DeliveryReceipt> Done);
+    private sealed record Pending(AlertRaised Alert, DateTimeOffset EnqueuedAt, TaskCompletionSource<DeliveryReceipt> Done, ActivityContext Trace);
 
     public ChannelDispatcher(IAlertSender sender, DeliveryPolicy policy, TimeProvider time, NotifierMetrics metrics, ILogger logger)
     {
@@ -73,7 +74,7 @@ public sealed class ChannelDispatcher : IAsyncDisposable
     /// </summary>
     public Task<DeliveryReceipt> DeliverAsync(AlertRaised alert, CancellationToken cancellationToken)
     {
-        var pending = new Pending(alert, _time.GetUtcNow(), new TaskCompletionSource<DeliveryReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(alert, _time.GetUtcNow(), new TaskCompletionSource<DeliveryReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), DeliveryTracing.Current());
         lock (_gate) _pending.Add(pending);
         if (cancellationToken.CanBeCanceled)
         {
@@ -145,6 +146,7 @@ public sealed class ChannelDispatcher : IAsyncDisposable
         lock (_gate) foreach (var p in carried) _pending.Remove(p); // in flight now: cancellation no longer takes them out
 
         var attempts = new DeliveryAttempts();
+        using var activity = DeliveryTracing.StartDeliver(_sender.Channel, carried.Select(p => (p.Alert, p.Trace)).ToList());
         try
         {
             var messageRef = await DeliveryRetry.ExecuteAsync(_retry, _sender.Channel.ToString(), _time, attempts,
@@ -159,6 +161,7 @@ public sealed class ChannelDispatcher : IAsyncDisposable
         catch (DeliveryException e)
         {
             var failure = new AlertDeliveryException(_sender.Channel, e, attempts.Attempts);
+            activity.Failed(NotifierMetrics.ReasonLabel(e.Reason));
             foreach (var p in carried) p.Done.TrySetException(failure);
         }
         catch (Exception e)

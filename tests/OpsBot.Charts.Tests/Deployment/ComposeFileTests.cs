@@ -8,6 +8,7 @@ public sealed class ComposeFileTests
 {
     private static readonly string[] Services = ["ops-bot", "pnl-ingest", "risk-evaluator", "notifier", "market-feed", "parity-checker"];
     private static readonly string[] DemoOnly = ["fake-slack", "fake-exchange", "demo-feed"];
+    private static readonly string[] TracingOnly = ["jaeger"];
 
     private static Task<ProcessResult> Compose(params string[] args) =>
         // Run from the temp folder: no stray .env from the work tree.
@@ -35,17 +36,21 @@ public sealed class ComposeFileTests
         Assert.True(result.ExitCode == 0, result.Describe());
         var demo = await Compose("--profile", "demo", "config", "-q");
         Assert.True(demo.ExitCode == 0, demo.Describe());
+        var tracing = await Compose("--profile", "tracing", "config", "-q");
+        Assert.True(tracing.ExitCode == 0, tracing.Describe());
     }
 
     [Fact]
     public async Task Every_service_is_there_and_only_the_sink_the_fake_exchange_and_the_feed_are_in_the_demo_profile()
     {
         var names = await Compose("config", "--services");
-        Assert.Equal(Services.Concat(DemoOnly).Append("rabbitmq").Append("redis").Order(), names.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+        Assert.Equal(Services.Concat(DemoOnly).Concat(TracingOnly).Append("rabbitmq").Append("redis").Order(), names.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
 
         var blocks = await ServiceBlocks();
         foreach (var demoOnly in DemoOnly)
             Assert.Matches(@"profiles:\n\s+- demo", blocks[demoOnly]);
+        foreach (var tracingOnly in TracingOnly)
+            Assert.Matches(@"profiles:\n\s+- tracing", blocks[tracingOnly]);
         foreach (var always in Services.Append("rabbitmq").Append("redis"))
             Assert.DoesNotContain("profiles:", blocks[always]);
     }
