@@ -21,6 +21,9 @@ public enum Once
 /// </summary>
 public sealed class DuplicateGuard(IConnectionMultiplexer redis, BotOptions options, ILogger<DuplicateGuard> logger)
 {
+    /// <summary>How long one question may take: the answer gates Slack's 3-second acknowledgement.</summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
+
     public Task<Once> SignatureAsync(string signature, TimeSpan keep) => FirstAsync("signature:" + signature, keep);
 
     public Task<Once> DeliveryAsync(string triggerId, TimeSpan keep) => FirstAsync("delivery:" + triggerId, keep);
@@ -32,7 +35,8 @@ public sealed class DuplicateGuard(IConnectionMultiplexer redis, BotOptions opti
         if (keep < TimeSpan.FromSeconds(1)) keep = TimeSpan.FromSeconds(1);
         try
         {
-            return await redis.GetDatabase().StringSetAsync(options.RedisPrefix + key, 1, keep, When.NotExists) ? Once.First : Once.Seen;
+            if (!redis.IsConnected) throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "not connected");
+            return await redis.GetDatabase().StringSetAsync(options.RedisPrefix + key, 1, keep, When.NotExists).WaitAsync(Budget) ? Once.First : Once.Seen;
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
