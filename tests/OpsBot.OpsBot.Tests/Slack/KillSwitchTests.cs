@@ -29,10 +29,11 @@ public sealed class KillSwitchTests(InfraFixture infra) : IAsyncLifetime
     }
 
     /// <summary>The bot and the rest of the platform; <paramref name="tradingSystem"/>: whether anything is bound to KillSwitchRequested.</summary>
-    private async Task StartAsync(bool tradingSystem = true, string confirmTimeoutSeconds = "120")
+    private async Task StartAsync(bool tradingSystem = true, string confirmTimeoutSeconds = "120", bool redis = true)
     {
         _broker = await BrokerListener.StartAsync(_vhost, tradingSystem);
         var settings = BotHost.OnInfra(BotHost.Settings(_slack, ("KILL_SWITCH_CONFIRM_TIMEOUT", confirmTimeoutSeconds)), infra, _vhost);
+        if (!redis) settings["REDIS_URL"] = BotHost.NoRedis;
         _bot = await BotHost.StartAsync(settings, trust: _slack);
         await _slack.WaitForConnectionsAsync(1, TimeSpan.FromSeconds(30));
     }
@@ -167,6 +168,21 @@ public sealed class KillSwitchTests(InfraFixture infra) : IAsyncLifetime
 
         var follow = await _slack.WaitForCallAsync(c => c.Path == "/response/silent" && Text(c).Contains("No confirmation"), TimeSpan.FromSeconds(30));
         Assert.Contains("No confirmation from the platform within 2 s that the kill switch for *global* is *released*", Text(follow));
+    }
+
+    /// <summary>Item 6: when Redis cannot record the confirmation as spent, a second use cannot be ruled out: refused, nothing published.</summary>
+    [Fact]
+    public async Task With_Redis_unreachable_a_confirmation_is_refused_and_nothing_is_published()
+    {
+        await StartAsync(redis: false);
+        var token = ConfirmToken(await CommandAsync("killswitch engage venue-a", "UADMIN1"));
+
+        await ClickAsync("opsbot_killswitch_confirm", token, "UADMIN1", "noredis");
+
+        var told = await _slack.WaitForCallAsync(c => c.Path == "/response/noredis", TimeSpan.FromSeconds(30));
+        Assert.Contains("Kill switch request NOT published", Text(told));
+        await Broker.WaitAsync<CommandAudited>(m => m.Outcome == "refused" && m.Detail!.Contains("Redis unreachable"));
+        Assert.Empty(Broker.Received<KillSwitchRequested>()); // the refusal's audit event arrived after any publish would have
     }
 
     private static KillSwitchChanged Changed(string scope, bool engaged) => new()
