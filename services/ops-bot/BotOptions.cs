@@ -8,9 +8,13 @@ public sealed record BotOptions(
     IReadOnlySet<string> Admins,
     TimeSpan InlineAnswerBudget,
     bool AlertEnable,
-    string RedisUrl)
+    string RedisUrl,
+    TimeSpan KillSwitchConfirmTimeout,
+    string RedisPrefix)
 {
     public const string DefaultSlackApiUrl = "https://slack.com/api/";
+    public const double DefaultKillSwitchConfirmTimeoutSeconds = 120;
+    public const string DefaultRedisPrefix = "opsbot:ops-bot:";
 
     public static BotOptions From(Settings settings)
     {
@@ -27,6 +31,9 @@ public sealed record BotOptions(
             admins,
             TimeSpan.FromMilliseconds(settings.Int(BotSettingNames.OpsInlineAnswer, 1500, 0, 2500)),
             settings.Bool(BotSettingNames.AlertEnable, true),
-            settings.String(BotSettingNames.RedisUrl, "localhost:6379"));
+            settings.String(BotSettingNames.RedisUrl, "localhost:6379"),
+            // at most 25 min: the follow-up goes through the click's response_url, which Slack honours for 30 min
+            TimeSpan.FromSeconds(settings.Double(BotSettingNames.KillSwitchConfirmTimeout, DefaultKillSwitchConfirmTimeoutSeconds, 1, 1500)),
+            settings.String(BotSettingNames.OpsRedisPrefix, DefaultRedisPrefix));
     }
 }

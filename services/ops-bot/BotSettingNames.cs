@@ -16,4 +16,6 @@ public static class BotSettingNames
     public const string VaultAddr = "VAULT_ADDR";
     public const string VaultToken = "VAULT_TOKEN";
     public const string VaultPath = "VAULT_PATH";
+    public const string KillSwitchConfirmTimeout = "KILL_SWITCH_CONFIRM_TIMEOUT";
+    public const string OpsRedisPrefix = "OPS_REDIS_PREFIX";
 }

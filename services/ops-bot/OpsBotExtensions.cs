@@ -1,5 +1,6 @@
 using MassTransit;
 using OpsBot.Bot.Commands;
+using OpsBot.Bot.Guards;
 using OpsBot.Bot.Health;
 using OpsBot.Bot.Interactions;
 using OpsBot.Bot.Secrets;
@@ -29,7 +30,10 @@ public static class OpsBotExtensions
         services.AddSingleton(secrets);
         services.AddSingleton<HealthzOverride>();
         services.AddPlatformMetricsScrape(PlatformMetricsOptions.From(settings));
-        if (options.AlertEnable) services.AddOpsBotRedis(options.RedisUrl);
+        // Redis: replay and duplicate checks and spent kill-switch confirmations, shared by every replica;
+        // part of /readyz only with ALERT_ENABLE=true (the original rule).
+        services.AddOpsBotRedis(options.RedisUrl, requiredForReadiness: options.AlertEnable);
+        services.AddSingleton<DuplicateGuard>();
 
         services.AddHttpClient<SlackWebClient>(http =>
         {
@@ -43,6 +47,8 @@ public static class OpsBotExtensions
         services.AddSingleton<OpsAuthorizer>();
         services.AddSingleton<CommandAuditor>();
         services.AddSingleton<ConfirmationTokens>();
+        services.AddSingleton<KillSwitchPublisher>();
+        services.AddSingleton<KillSwitchConfirmations>();
         services.AddSingleton<SlashCommandProcessor>();
         services.AddSingleton<InteractionProcessor>();
         services.AddSingleton<ICommandHandler<HelpCommand>, HelpHandler>();
@@ -59,8 +65,12 @@ public static class OpsBotExtensions
         services.AddSingleton(SocketModeOptions.Default);
         services.AddSingleton<SlackWebSocketFactory>();
         if (secrets.SocketMode) services.AddHostedService<SocketModeClient>();
+        services.AddSingleton<RefusedRequests>();
         if (secrets.SigningSecret is { } signing)
+        {
             services.AddSingleton(sp => new SlackSignatureVerifier(signing, sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<SlackRequestGate>();
+        }
         return builder;
     }
 

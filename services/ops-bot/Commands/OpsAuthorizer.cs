@@ -5,7 +5,8 @@ namespace OpsBot.Bot.Commands;
 /// <summary>
 /// Who may run <c>killswitch</c> and <c>silence</c>: the user ids in <c>OPS_ADMINS</c>, or members of the
 /// user groups (<c>S…</c>) listed there (read with <c>usergroups.users.list</c>, kept for five minutes).
-/// Fails closed: when Slack cannot say who is in a group, its members are refused.
+/// Fails closed: when Slack cannot say who is in a group, its members are refused — an expired membership
+/// is never used in place of an answer.
 /// </summary>
 public sealed class OpsAuthorizer(BotOptions options, SlackWebClient slack, TimeProvider time, ILogger<OpsAuthorizer> logger)
 {
@@ -40,7 +41,7 @@ public sealed class OpsAuthorizer(BotOptions options, SlackWebClient slack, Time
             catch (Exception e) when (e is SlackCallException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning("Cannot read the members of user group {Group} ({Error}); its members are refused until Slack answers", group, e.Message);
-                return cached.Members ?? [];
+                return [];
             }
         }
         finally { _gate.Release(); }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using OpsBot.Bot.Guards;
 using OpsBot.Bot.Slack;
 
 namespace OpsBot.Bot.Commands;
@@ -8,21 +9,32 @@ namespace OpsBot.Bot.Commands;
 /// Every command runs on its own task. If it answers within <c>OPS_INLINE_ANSWER_MS</c> the answer goes
 /// into the acknowledgement itself; otherwise the acknowledgement goes out empty (within Slack's 3 s) and
 /// the answer follows through the response_url. So a slow command never delays a fast one, or the ack.
+/// A delivery Slack repeats (same trigger_id: an <c>X-Slack-Retry-Num</c> retry, a Socket Mode envelope sent
+/// again) is acknowledged and not run a second time, on any replica.
 /// </summary>
 public sealed class SlashCommandProcessor(
     OpsCommandParser parser,
     OpsAuthorizer authorizer,
     CommandAuditor auditor,
     IServiceProvider services,
+    DuplicateGuard duplicates,
     SlackResponder responder,
     BackgroundWork background,
     BotOptions options,
     TimeProvider time,
     ILogger<SlashCommandProcessor> logger)
 {
+    /// <summary>How long a delivery is remembered: Slack retries within minutes; a response_url lives 30.</summary>
+    public static readonly TimeSpan DeliveryMemory = TimeSpan.FromMinutes(30);
+
     /// <summary>Returns the acknowledgement's payload, or null to acknowledge without one (the answer follows).</summary>
     public async Task<JsonObject?> HandleAsync(SlashCommandRequest request, CancellationToken cancellationToken)
     {
+        if (request.TriggerId is { Length: > 0 } trigger && await duplicates.DeliveryAsync(trigger, DeliveryMemory) == Once.Seen)
+        {
+            logger.LogInformation("Slack delivered {Command} again (same trigger_id); acknowledged, not run twice", request);
+            return null;
+        }
         var answered = background.Run("command", ct => AnswerAsync(request, ct));
         var budget = Task.Delay(options.InlineAnswerBudget, time, cancellationToken);
         if (await Task.WhenAny(answered, budget) == answered && answered.IsCompletedSuccessfully) return answered.Result.ToSlack();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -12,14 +11,13 @@ public sealed record KillSwitchIntent(bool Engage, string Scope, string Requeste
 /// <summary>
 /// The kill-switch confirmation button carries its request, signed: HMAC-SHA256 with a key derived (HKDF)
 /// from the bot token, so any replica can check a click without shared state, and nobody can forge or alter
-/// one. A token is valid for five minutes and is spent by its first use in this replica.
+/// one. A token is valid for five minutes; its first use spends it for every replica (DuplicateGuard, Redis).
 /// </summary>
 public sealed class ConfirmationTokens(SlackSecrets secrets, TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
     private readonly byte[] _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secrets.BotToken.Reveal()), 32,
         salt: [], info: Encoding.UTF8.GetBytes("opsbot killswitch confirmation v1"));
-    private readonly ConcurrentDictionary<Guid, DateTimeOffset> _spent = new();
 
     public string Issue(bool engage, string scope, string user, Guid correlationId)
     {
@@ -42,14 +40,6 @@ public sealed class ConfirmationTokens(SlackSecrets secrets, TimeProvider time)
         catch (Exception e) when (e is JsonException or FormatException) { return null; }
         var now = time.GetUtcNow();
         return intent is null || intent.Expires < now ? null : intent;
-    }
-
-    /// <summary>Marks the confirmation used; false when it already was (a double click, a replay).</summary>
-    public bool TrySpend(KillSwitchIntent intent)
-    {
-        var now = time.GetUtcNow();
-        foreach (var (id, expires) in _spent) if (expires < now) _spent.TryRemove(id, out _);
-        return _spent.TryAdd(intent.CorrelationId, intent.Expires);
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MassTransit;
 using OpsBot.Bot.Commands;
+using OpsBot.Bot.Guards;
 using OpsBot.Bot.Slack;
 using OpsBot.Bot.State;
 using OpsBot.Contracts;
@@ -33,15 +34,21 @@ public sealed record ButtonClick(string ActionId, string? Value, string UserId, 
 /// <summary>
 /// Buttons: the alert's "Acknowledge" (anyone) and "Silence 1h" (admins) publish <c>AlertAcknowledged</c> /
 /// <c>SilenceRequested</c> and rewrite the alert in place; the kill-switch "Confirm" (admins, signed, five
-/// minutes) publishes <c>KillSwitchRequested</c>. Every click is audited. Runs after the acknowledgement.
+/// minutes, spent once across replicas) publishes <c>KillSwitchRequested</c> as a mandatory message and then
+/// follows it to the platform's confirmation (<see cref="KillSwitchConfirmations"/>). Every click is audited.
+/// Runs after the acknowledgement. A click Slack delivers again (same trigger_id) is not run twice.
 /// </summary>
 public sealed class InteractionProcessor(
     IBus bus,
     OpsAuthorizer authorizer,
     CommandAuditor auditor,
     ConfirmationTokens tokens,
+    DuplicateGuard duplicates,
+    KillSwitchPublisher killSwitch,
+    KillSwitchConfirmations confirmations,
     OpsStateCache cache,
     SlackResponder responder,
+    BotOptions options,
     TimeProvider time,
     ILogger<InteractionProcessor> logger)
 {
@@ -55,6 +62,12 @@ public sealed class InteractionProcessor(
         if (ButtonClick.From(payload) is not { } click)
         {
             logger.LogDebug("Ignored interaction of type {Type}", SlackJson.String(payload["type"]));
+            return;
+        }
+        if (SlackJson.String(payload["trigger_id"]) is { Length: > 0 } trigger
+            && await duplicates.DeliveryAsync(trigger, SlashCommandProcessor.DeliveryMemory) == Once.Seen)
+        {
+            logger.LogInformation("Slack delivered the click {Click} again (same trigger_id); not run twice", click);
             return;
         }
         switch (click.ActionId)
@@ -145,23 +158,33 @@ public sealed class InteractionProcessor(
             await Ephemeral(click, "⛔ Only the admin who asked can confirm.", cancellationToken);
             return;
         }
-        if (!tokens.TrySpend(intent))
+        switch (await duplicates.ConfirmationAsync(intent.CorrelationId, intent.Expires - time.GetUtcNow() + TimeSpan.FromMinutes(1)))
         {
-            await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Refused, "confirmation already used", intent.CorrelationId);
-            await Ephemeral(click, "⛔ This confirmation was already used. Run the command again.", cancellationToken);
-            return;
+            case Once.Seen:
+                await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Refused, "confirmation already used", intent.CorrelationId);
+                await Ephemeral(click, "⛔ This confirmation was already used. Run the command again.", cancellationToken);
+                return;
+            case Once.Unknown:
+                await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Refused, "cannot record the confirmation as used (Redis unreachable)", intent.CorrelationId);
+                await Ephemeral(click, "⛔ Kill switch request NOT published: the bot cannot record this confirmation as used (Redis is unreachable), so it cannot rule out a second use. Try again shortly, or use the platform's own kill switch.", cancellationToken);
+                return;
         }
+        var verb = intent.Engage ? "ENGAGE" : "RELEASE";
+        var scope = SlackJson.Escape(intent.Scope);
+        var request = new KillSwitchRequested
+        {
+            CorrelationId = intent.CorrelationId,
+            Timestamp = time.GetUtcNow(),
+            Engage = intent.Engage,
+            Scope = intent.Scope,
+            RequestedBy = click.UserId,
+            Reason = "/ops killswitch, confirmed in Slack",
+        };
+        var lastKnown = cache.KillSwitches().GetValueOrDefault(intent.Scope);
+        KillSwitchDelivery delivery;
         try
         {
-            await BusPublish.WithTimeoutAsync(bus, new KillSwitchRequested
-            {
-                CorrelationId = intent.CorrelationId,
-                Timestamp = time.GetUtcNow(),
-                Engage = intent.Engage,
-                Scope = intent.Scope,
-                RequestedBy = click.UserId,
-                Reason = "/ops killswitch, confirmed in Slack",
-            }, cancellationToken);
+            delivery = await killSwitch.PublishAsync(request, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -169,9 +192,17 @@ public sealed class InteractionProcessor(
             await responder.RespondAsync(click.ResponseUrl, Replace($"❌ Kill switch request NOT published: the message bus is unreachable. Run `/ops killswitch` again."), cancellationToken);
             return;
         }
+        if (delivery == KillSwitchDelivery.Unroutable)
+        {
+            await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Failed, "KillSwitchRequested returned unrouted: no trading system is subscribed", intent.CorrelationId);
+            logger.LogError("Kill switch request {CorrelationId} ({Verb} {Scope}) reached no trading system: nothing is bound to opsbot.kill-switch-requested.v1", intent.CorrelationId, verb, intent.Scope);
+            await responder.RespondAsync(click.ResponseUrl, Replace($"❌ Kill switch {verb} for *{scope}* was NOT received by any trading system: none is subscribed to kill switch requests (RabbitMQ returned the message unrouted). Nothing will act on it — use the platform's own kill switch now (correlation id `{intent.CorrelationId}`)."), cancellationToken);
+            return;
+        }
         await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Allowed, "KillSwitchRequested published", intent.CorrelationId);
-        var verb = intent.Engage ? "ENGAGE" : "RELEASE";
-        await responder.RespondAsync(click.ResponseUrl, Replace($"🛑 Kill switch {verb} for *{SlackJson.Escape(intent.Scope)}* requested by <@{click.UserId}> (correlation id `{intent.CorrelationId}`). The trading systems act on it; `/ops status` shows the state they report."), cancellationToken);
+        confirmations.Watch(request, click.ResponseUrl, lastKnown);
+        var wait = (int)Math.Round(options.KillSwitchConfirmTimeout.TotalSeconds);
+        await responder.RespondAsync(click.ResponseUrl, Replace($"🛑 Kill switch {verb} for *{scope}* requested by <@{click.UserId}> (correlation id `{intent.CorrelationId}`) and received by the trading systems. Waiting up to {wait} s for the platform to confirm it; the answer follows here."), cancellationToken);
     }
 
     private async Task CancelKillSwitchAsync(ButtonClick click, CancellationToken cancellationToken)

@@ -2,8 +2,11 @@ using System.Text.Json.Nodes;
 
 namespace OpsBot.Bot.Slack;
 
-/// <summary>A slash command as Slack sends it (form fields over HTTP, the envelope's payload over Socket Mode).</summary>
-public sealed record SlashCommandRequest(string Command, string Text, string UserId, string? ChannelId, Uri? ResponseUrl, string? TeamId)
+/// <summary>
+/// A slash command as Slack sends it (form fields over HTTP, the envelope's payload over Socket Mode).
+/// <see cref="TriggerId"/> is unique per invocation; a delivery Slack repeats carries the same one.
+/// </summary>
+public sealed record SlashCommandRequest(string Command, string Text, string UserId, string? ChannelId, Uri? ResponseUrl, string? TeamId, string? TriggerId = null)
 {
     public static SlashCommandRequest From(Func<string, string?> field)
     {
@@ -17,7 +20,8 @@ public sealed record SlashCommandRequest(string Command, string Text, string Use
             field("user_id") ?? "",
             field("channel_id"),
             responseUrl,
-            field("team_id"));
+            field("team_id"),
+            field("trigger_id"));
     }
 
     public static SlashCommandRequest FromJson(JsonObject payload) =>

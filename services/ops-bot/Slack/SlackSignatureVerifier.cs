@@ -13,6 +13,8 @@ public enum SignatureCheck
     BadTimestamp,
     Stale,
     Mismatch,
+    /// <summary>The body is over 1 MiB (not read further).</summary>
+    TooLarge,
 }
 
 /// <summary>

@@ -13,8 +13,10 @@ namespace OpsBot.Bot.SocketMode;
 /// after <c>hello</c> every envelope is acknowledged with its <c>envelope_id</c> within Slack's 3 s — a slash
 /// command's ack carries its answer when it is ready in time, a button's ack carries nothing (its answer goes
 /// to the response_url), events are just acknowledged. On <c>disconnect</c> (<c>warning</c>,
-/// <c>refresh_requested</c>, <c>link_disabled</c>) or a dropped socket it opens a fresh URL, with backoff
-/// when connecting fails. URLs are never logged (they carry a ticket).
+/// <c>refresh_requested</c>, <c>link_disabled</c>), a dropped socket, or a silent one (no PONG to its PING within
+/// the keep-alive timeout) it opens a fresh URL, with backoff when connecting fails. Any unexpected exception
+/// ends only the connection, never the process: logged, counted as a failure, reconnected after the backoff.
+/// URLs are never logged (they carry a ticket).
 /// </summary>
 public sealed class SocketModeClient(
     SlackWebClient slack,
@@ -40,6 +42,8 @@ public sealed class SocketModeClient(
             {
                 var url = await slack.OpenConnectionAsync(stoppingToken);
                 using var socket = sockets.Create();
+                socket.Options.KeepAliveInterval = options.KeepAliveInterval;
+                socket.Options.KeepAliveTimeout = options.KeepAliveTimeout;
                 using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
                 {
                     connectTimeout.CancelAfter(options.ConnectTimeout);
@@ -54,6 +58,13 @@ public sealed class SocketModeClient(
             {
                 failures++;
                 ended = e is SlackCallException s ? $"apps.connections.open: {s.Error}" : $"connect failed: {e.GetType().Name}";
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Never let the loop die with the process: only the type is logged (a message could carry the socket URL).
+                failures++;
+                ended = $"unexpected {e.GetType().Name}";
+                logger.LogError("Socket Mode loop hit an unexpected {Error}; the connection is dropped and reopened", e.GetType().FullName);
             }
             state.Down(ended);
             var delay = options.Backoff(failures);

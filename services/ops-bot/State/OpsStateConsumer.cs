@@ -1,10 +1,14 @@
 using MassTransit;
+using OpsBot.Bot.Interactions;
 using OpsBot.Contracts;
 
 namespace OpsBot.Bot.State;
 
-/// <summary>Feeds every event the bot reports on into <see cref="OpsStateCache"/>. Cheap: no I/O.</summary>
-public sealed class OpsStateConsumer(OpsStateCache cache) :
+/// <summary>
+/// Feeds every event the bot reports on into <see cref="OpsStateCache"/>, and each <c>KillSwitchChanged</c> to
+/// the kill-switch requests waiting for it (<see cref="KillSwitchConfirmations"/>). Cheap: no I/O.
+/// </summary>
+public sealed class OpsStateConsumer(OpsStateCache cache, KillSwitchConfirmations confirmations) :
     IConsumer<PnlUpdated>,
     IConsumer<KillSwitchChanged>,
     IConsumer<AlertRaised>,
@@ -15,7 +19,12 @@ public sealed class OpsStateConsumer(OpsStateCache cache) :
     IConsumer<PriceBandUpdated>
 {
     public Task Consume(ConsumeContext<PnlUpdated> context) { cache.Record(context.Message); return Task.CompletedTask; }
-    public Task Consume(ConsumeContext<KillSwitchChanged> context) { cache.Record(context.Message); return Task.CompletedTask; }
+    public Task Consume(ConsumeContext<KillSwitchChanged> context)
+    {
+        cache.Record(context.Message);
+        confirmations.Observe(context.Message);
+        return Task.CompletedTask;
+    }
     public Task Consume(ConsumeContext<AlertRaised> context) { cache.Record(context.Message); return Task.CompletedTask; }
     public Task Consume(ConsumeContext<AlertDelivered> context) { cache.Record(context.Message); return Task.CompletedTask; }
     public Task Consume(ConsumeContext<AlertDeliveryFailed> context) { cache.Record(context.Message); return Task.CompletedTask; }

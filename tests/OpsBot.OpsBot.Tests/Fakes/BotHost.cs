@@ -1,24 +1,29 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
-using MassTransit;
-using MassTransit.Testing;
 using OpsBot.Bot;
 using OpsBot.Bot.SocketMode;
 using OpsBot.ServiceDefaults;
+using OpsBot.Testing;
 
 namespace OpsBot.OpsBot.Tests.Fakes;
 
 /// <summary>
-/// The ops-bot, built exactly as Program.cs builds it (AddServiceDefaults, AddOpsBot, MapDefaultEndpoints,
-/// MapOpsBot) but in this process, with the settings a test gives and, unless a real broker is asked for,
-/// MassTransit's in-memory test harness in place of RabbitMQ. Logs are captured for assertions.
+/// The ops-bot, built exactly as Program.cs builds it (AddServiceDefaults, AddOpsBot, AddOpsBotBus,
+/// MapDefaultEndpoints, MapOpsBot) but in this process, with the settings a test gives. The bus is always
+/// MassTransit on RabbitMQ: a test that talks to the bus gives it a virtual host of the real broker
+/// (<see cref="OnInfra"/>; what the bot publishes is read by a <see cref="BrokerListener"/>); the health
+/// tests give none (<see cref="NoBroker"/>). Logs are captured for assertions.
 /// </summary>
 public sealed class BotHost : IAsyncDisposable
 {
     public const string BotToken = "xoxb-test-bot-token-0000";
     public const string AppToken = "xapp-test-app-token-0000";
     public const string SigningSecret = "test-signing-secret-0000";
+
+    /// <summary>A RABBITMQ_URL / REDIS_URL where nothing listens, for tests that use neither.</summary>
+    public const string NoBroker = "amqp://guest:guest@127.0.0.1:1/";
+    public const string NoRedis = "127.0.0.1:1";
 
     private readonly WebApplication _app;
 
@@ -32,13 +37,12 @@ public sealed class BotHost : IAsyncDisposable
     public int Port { get; }
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
     public IServiceProvider Services => _app.Services;
-    public ITestHarness Harness => _app.Services.GetRequiredService<ITestHarness>();
     public LogCapture Logs { get; }
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
-    /// <summary>Settings for a bot on the fake Slack with both modes on and no Redis in readiness.</summary>
+    /// <summary>Settings for a bot on the fake Slack with both modes on, no broker and no Redis (see <see cref="OnInfra"/>).</summary>
     public static Dictionary<string, string?> Settings(FakeSlackPlatform? slack, params (string Key, string? Value)[] extra)
     {
         var settings = new Dictionary<string, string?>
@@ -48,13 +52,28 @@ public sealed class BotHost : IAsyncDisposable
             ["SLACK_API_URL"] = slack?.ApiUrl.ToString() ?? "http://127.0.0.1:9/api/",
             ["ALERT_ENABLE"] = "false",
             ["OPS_ADMINS"] = "UADMIN1,SADMINS",
+            ["RABBITMQ_URL"] = NoBroker,
+            ["REDIS_URL"] = NoRedis,
         };
         if (slack is not null) settings["SLACK_APP_TOKEN"] = slack.AppToken;
         foreach (var (k, v) in extra) settings[k] = v;
         return settings;
     }
 
-    public static async Task<BotHost> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? configure = null, bool realBus = false, FakeSlackPlatform? trust = null)
+    /// <summary>
+    /// Points <paramref name="settings"/> at the real servers: the broker's virtual host <paramref name="rabbitMqUrl"/>
+    /// and the fixture's Redis under <paramref name="redisPrefix"/> (replicas of one test share one; default: a fresh one).
+    /// </summary>
+    public static Dictionary<string, string?> OnInfra(Dictionary<string, string?> settings, InfraFixture infra, string rabbitMqUrl, string? redisPrefix = null)
+    {
+        settings["RABBITMQ_URL"] = rabbitMqUrl;
+        settings["REDIS_URL"] = infra.RedisUrl;
+        settings["OPS_REDIS_PREFIX"] = redisPrefix ?? $"test:{Guid.NewGuid():N}:";
+        return settings;
+    }
+
+    /// <summary>Starts the bot; with a broker it returns once /readyz says the bus and its queue are up.</summary>
+    public static async Task<BotHost> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? configure = null, FakeSlackPlatform? trust = null)
     {
         var port = global::OpsBot.Testing.ServiceProcess.FreePort();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
@@ -66,16 +85,7 @@ public sealed class BotHost : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.AddOpsBot();
-        if (realBus) builder.AddOpsBotBus(bus => bus.AddOpsBotConsumers());
-        else
-        {
-            builder.Services.AddMassTransitTestHarness(bus => bus.AddOpsBotConsumers());
-            builder.Services.Configure<TestHarnessOptions>(o =>
-            {
-                o.TestTimeout = TimeSpan.FromSeconds(10);
-                o.TestInactivityTimeout = TimeSpan.FromSeconds(1);
-            });
-        }
+        builder.AddOpsBotBus(bus => bus.AddOpsBotConsumers());
         builder.Services.AddSingleton(new SocketModeOptions(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)));
         if (trust is not null) builder.Services.AddSingleton<SlackWebSocketFactory>(new TrustingSocketFactory(trust.Certificate));
         configure?.Invoke(builder.Services);
@@ -83,23 +93,23 @@ public sealed class BotHost : IAsyncDisposable
         app.MapDefaultEndpoints();
         app.MapOpsBot();
         await app.StartAsync();
-        return new BotHost(app, port, logs);
+        var host = new BotHost(app, port, logs);
+        if (settings.TryGetValue("RABBITMQ_URL", out var broker) && broker != NoBroker) await host.WaitReadyAsync();
+        return host;
     }
 
-    /// <summary>What the bot has published so far (no waiting).</summary>
-    public IReadOnlyList<T> Published<T>() where T : class =>
-        Harness.Published.Select<T>().Select(m => m.Context.Message).ToList();
-
-    /// <summary>Waits until the bot has published a matching message.</summary>
-    public async Task<T> WaitPublishedAsync<T>(Func<T, bool>? match = null, TimeSpan? timeout = null) where T : class
+    private async Task WaitReadyAsync()
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        (int Status, string Body) last = (0, "");
         while (DateTime.UtcNow < deadline)
         {
-            if (Published<T>().FirstOrDefault(m => match?.Invoke(m) ?? true) is { } found) return found;
-            await Task.Delay(20);
+            try { last = await GetAsync("readyz"); }
+            catch (HttpRequestException) { }
+            if (last.Status == 200) return;
+            await Task.Delay(100);
         }
-        throw new TimeoutException($"no matching {typeof(T).Name} published; got {Published<T>().Count} other(s)");
+        throw new TimeoutException($"the bot was not ready within 60 s: {last.Status} {last.Body}");
     }
 
     public async Task<(int Status, string Body)> GetAsync(string path)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -18,7 +19,8 @@ public sealed record ApiCall(string Path, string? Authorization, JsonObject? Bod
 /// Slack, as far as the ops-bot sees it: the Web API (<c>apps.connections.open</c>, <c>chat.update</c>,
 /// <c>usergroups.users.list</c>) and response_url targets over HTTP, and Socket Mode over wss (a self-signed
 /// certificate; <see cref="Certificate"/> is what a client must trust) or ws. Each URL it hands out carries a
-/// single-use ticket. A test sends envelopes and disconnects and reads the acknowledgements.
+/// single-use ticket. A test sends envelopes and disconnects and reads the acknowledgements, and can make it
+/// misbehave: a malformed <c>apps.connections.open</c> answer, Web API errors, a connection that goes silent.
 /// </summary>
 public sealed class FakeSlackPlatform : IAsyncDisposable
 {
@@ -28,6 +30,7 @@ public sealed class FakeSlackPlatform : IAsyncDisposable
     private readonly ConcurrentDictionary<string, AckRecord> _acks = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _sentAt = new();
     private readonly List<Connection> _connections = [];
+    private SilenceableProxy _proxy = null!;
     private readonly object _gate = new();
     private int _ticketNumber;
 
@@ -55,6 +58,12 @@ public sealed class FakeSlackPlatform : IAsyncDisposable
     public int ConnectionCount { get { lock (_gate) return _connections.Count; } }
     public int RefusedTickets;
 
+    /// <summary>How many of the next <c>apps.connections.open</c> calls answer ok with a URL that is not a string.</summary>
+    public int MalformedConnectionAnswers;
+
+    /// <summary>The HTTP status <c>usergroups.users.list</c> answers with (200: the members).</summary>
+    public volatile int UserGroupsStatus = 200;
+
     public static async Task<FakeSlackPlatform> StartAsync(string appToken, bool tls = true)
     {
         var certificate = CreateCertificate();
@@ -78,7 +87,8 @@ public sealed class FakeSlackPlatform : IAsyncDisposable
         await app.StartAsync();
         fake.HttpBase = new Uri($"http://127.0.0.1:{httpPort}/");
         fake.ApiUrl = new Uri(fake.HttpBase, "api/");
-        fake.SocketBase = new Uri($"{(tls ? "wss" : "ws")}://127.0.0.1:{socketPort}/");
+        fake._proxy = new SilenceableProxy(socketPort);
+        fake.SocketBase = new Uri($"{(tls ? "wss" : "ws")}://127.0.0.1:{fake._proxy.Port}/");
         return fake;
     }
 
@@ -107,6 +117,9 @@ public sealed class FakeSlackPlatform : IAsyncDisposable
 
     /// <summary>Kills the current socket without a close handshake (a dropped connection).</summary>
     public void DropConnection() => CurrentConnection().Socket.Abort();
+
+    /// <summary>The current connection stays open but nothing passes any more, either way: no frames, no PONG.</summary>
+    public void SilenceConnection() => _proxy.SilenceLatest();
 
     public async Task WaitForConnectionsAsync(int count, TimeSpan timeout)
     {
@@ -154,6 +167,8 @@ public sealed class FakeSlackPlatform : IAsyncDisposable
         _calls.Enqueue(new ApiCall("/api/apps.connections.open", auth, null, DateTimeOffset.UtcNow));
         if (auth != $"Bearer {AppToken}") return Results.Json(new { ok = false, error = "invalid_auth" });
         var ticket = $"t{Interlocked.Increment(ref _ticketNumber)}-{Guid.NewGuid():N}";
+        if (Interlocked.Decrement(ref MalformedConnectionAnswers) >= 0) return Results.Json(new { ok = true, url = 42 });
+        Interlocked.Exchange(ref MalformedConnectionAnswers, 0);
         _tickets[ticket] = 0;
         return Results.Json(new { ok = true, url = new Uri(SocketBase, $"link/?ticket={ticket}&app_id=AFAKE").ToString() });
     }
@@ -162,6 +177,7 @@ public sealed class FakeSlackPlatform : IAsyncDisposable
     {
         var body = await ReadJsonAsync(http.Request);
         _calls.Enqueue(new ApiCall($"/api/{method}", http.Request.Headers.Authorization.ToString(), body, DateTimeOffset.UtcNow));
+        if (method == "usergroups.users.list" && UserGroupsStatus != 200) return Results.StatusCode(UserGroupsStatus);
         return method switch
         {
             "usergroups.users.list" => Results.Json(new { ok = true, users = UserGroups.GetValueOrDefault(http.Request.Query["usergroup"].ToString()) ?? [] }),
@@ -245,6 +261,7 @@ public sealed class FakeSlackPlatform : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         lock (_gate) foreach (var c in _connections) c.Socket.Abort();
+        _proxy.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
@@ -260,6 +277,91 @@ public sealed class FakeSlackPlatform : IAsyncDisposable
             await _send.WaitAsync();
             try { await Socket.SendAsync(Encoding.UTF8.GetBytes(frame.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None); }
             finally { _send.Release(); }
+        }
+    }
+
+    /// <summary>
+    /// The Socket Mode port as the bot sees it: forwards each TCP connection to the fake's WebSocket listener,
+    /// until a test silences it — then bytes are swallowed both ways while both sockets stay open (a dead link
+    /// that never closes: what ping/pong must find).
+    /// </summary>
+    private sealed class SilenceableProxy : IDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly int _target;
+        private readonly List<Link> _links = [];
+        private readonly CancellationTokenSource _stop = new();
+
+        public SilenceableProxy(int target)
+        {
+            _target = target;
+            _listener.Start();
+            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+            _ = AcceptAsync();
+        }
+
+        public int Port { get; }
+
+        public void SilenceLatest()
+        {
+            lock (_links) _links[^1].Silent = true;
+        }
+
+        private async Task AcceptAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                TcpClient client;
+                try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
+                catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { return; }
+                var upstream = new TcpClient();
+                try { await upstream.ConnectAsync(IPAddress.Loopback, _target, _stop.Token); }
+                catch (Exception e) when (e is OperationCanceledException or SocketException)
+                {
+                    client.Dispose();
+                    upstream.Dispose();
+                    continue;
+                }
+                var link = new Link(client, upstream);
+                lock (_links) _links.Add(link);
+                _ = link.RunAsync(_stop.Token);
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+            lock (_links) foreach (var link in _links) link.Dispose();
+        }
+
+        private sealed class Link(TcpClient client, TcpClient upstream) : IDisposable
+        {
+            public volatile bool Silent;
+
+            public async Task RunAsync(CancellationToken stop)
+            {
+                await Task.WhenAny(PumpAsync(client.GetStream(), upstream.GetStream(), stop), PumpAsync(upstream.GetStream(), client.GetStream(), stop));
+                Dispose();
+            }
+
+            private async Task PumpAsync(NetworkStream from, NetworkStream to, CancellationToken stop)
+            {
+                var buffer = new byte[16 * 1024];
+                try
+                {
+                    int read;
+                    while ((read = await from.ReadAsync(buffer, stop)) > 0)
+                        if (!Silent) await to.WriteAsync(buffer.AsMemory(0, read), stop);
+                }
+                catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException) { }
+            }
+
+            public void Dispose()
+            {
+                client.Dispose();
+                upstream.Dispose();
+            }
         }
     }
 }

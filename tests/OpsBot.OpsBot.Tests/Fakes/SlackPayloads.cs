@@ -16,8 +16,11 @@ public static class SlackPayloads
         ["command"] = "/ops",
         ["text"] = text,
         ["response_url"] = responseUrl.ToString(),
-        ["trigger_id"] = "1.2.3",
+        ["trigger_id"] = TriggerId(),
     };
+
+    /// <summary>Unique per invocation, as Slack makes them (a delivery Slack repeats carries the same one).</summary>
+    public static string TriggerId() => $"{Random.Shared.NextInt64(1_000_000_000, 9_999_999_999)}.{Random.Shared.NextInt64(1_000_000, 9_999_999)}.{Guid.NewGuid():N}";
 
     public static JsonObject ButtonClick(string actionId, string value, string user, Uri responseUrl, JsonObject? message = null) => new()
     {
@@ -27,6 +30,7 @@ public static class SlackPayloads
         ["channel"] = new JsonObject { ["id"] = "C0001" },
         ["container"] = new JsonObject { ["type"] = "message", ["message_ts"] = "1700000000.000100", ["channel_id"] = "C0001" },
         ["response_url"] = responseUrl.ToString(),
+        ["trigger_id"] = TriggerId(),
         ["message"] = message ?? new JsonObject { ["ts"] = "1700000000.000100", ["text"] = "[CRITICAL] PnL loss", ["blocks"] = new JsonArray() },
         ["actions"] = new JsonArray { new JsonObject { ["action_id"] = actionId, ["block_id"] = "opsbot_alert_actions", ["value"] = value, ["type"] = "button" } },
     };
@@ -59,7 +63,7 @@ public static class SlackPayloads
     public static string InteractionForm(JsonObject payload) => "payload=" + Uri.EscapeDataString(payload.ToJsonString());
 
     /// <summary>A POST as Slack signs it; the parts can be spoiled to test refusals.</summary>
-    public static HttpRequestMessage Signed(Uri url, string body, string secret, DateTimeOffset at, string? bodyOnTheWire = null, bool withTimestamp = true, bool withSignature = true)
+    public static HttpRequestMessage Signed(Uri url, string body, string secret, DateTimeOffset at, string? bodyOnTheWire = null, bool withTimestamp = true, bool withSignature = true, int? retryNum = null)
     {
         var timestamp = at.ToUnixTimeSeconds().ToString();
         var request = new HttpRequestMessage(HttpMethod.Post, url)
@@ -68,6 +72,11 @@ public static class SlackPayloads
         };
         if (withTimestamp) request.Headers.Add(SlackSignatureVerifier.TimestampHeader, timestamp);
         if (withSignature) request.Headers.Add(SlackSignatureVerifier.SignatureHeader, SlackSignatureVerifier.Signature(secret, timestamp, Encoding.UTF8.GetBytes(body)));
+        if (retryNum is { } n)
+        {
+            request.Headers.Add("X-Slack-Retry-Num", n.ToString());
+            request.Headers.Add("X-Slack-Retry-Reason", "http_timeout");
+        }
         return request;
     }
 }

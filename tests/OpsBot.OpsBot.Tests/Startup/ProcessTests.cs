@@ -64,6 +64,7 @@ public sealed class ProcessTests(InfraFixture infra)
         await using var metrics = new FakeMetricsServer();
         await metrics.StartAsync();
         var vhost = await infra.CreateVirtualHostAsync("opsbot-secrets");
+        await using var tradingSystem = await BrokerListener.StartAsync(vhost); // something receives the kill-switch request
 
         var bot = Start(new()
         {
