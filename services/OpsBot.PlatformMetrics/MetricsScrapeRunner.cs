@@ -17,10 +17,12 @@ public sealed class MetricsScrapeRunner : IDisposable
     private readonly Meter _meter = OpsBotMetrics.CreateMeter("PlatformMetrics");
     private readonly Counter<long> _scrapes;
     private readonly Counter<long> _malformed;
+    private readonly string _url; // METRICS_URL as it may be logged: no user info, no credential
     private bool? _wasOk;
 
-    public MetricsScrapeRunner(MetricsScraper scraper, PlatformMetricsState state, IEnumerable<IMetricsScrapeObserver> observers, ILogger<MetricsScrapeRunner> logger)
+    public MetricsScrapeRunner(MetricsScraper scraper, PlatformMetricsState state, IEnumerable<IMetricsScrapeObserver> observers, PlatformMetricsOptions options, ILogger<MetricsScrapeRunner> logger)
     {
+        _url = options.MetricsUrl is { } url ? UrlRedaction.Redact(url) : "(METRICS_URL not set)";
         _scraper = scraper;
         _state = state;
         _observers = observers;
@@ -41,9 +43,9 @@ public sealed class MetricsScrapeRunner : IDisposable
         }
 
         if (result.Succeeded && _wasOk != true)
-            _logger.LogInformation("Platform metrics scraped: {Detail}", result.Detail);
+            _logger.LogInformation("Platform metrics scraped from {MetricsUrl}: {Detail}", _url, result.Detail);
         else if (!result.Succeeded && _wasOk != false)
-            _logger.LogWarning("Platform metrics unavailable: {Failure}: {Detail}", ScrapeResult.Label(result.Failure), result.Detail);
+            _logger.LogWarning("Platform metrics unavailable at {MetricsUrl}: {Failure}: {Detail}", _url, ScrapeResult.Label(result.Failure), result.Detail);
         _wasOk = result.Succeeded;
 
         foreach (var observer in _observers)

@@ -2,13 +2,13 @@ using OpsBot.ServiceDefaults;
 
 namespace OpsBot.Bot;
 
-/// <summary>ops-bot's non-secret settings, read once at start-up.</summary>
+/// <summary>ops-bot's non-secret settings, read once at start-up. <see cref="ToString"/> never prints a password (<see cref="UrlRedaction"/>).</summary>
 public sealed record BotOptions(
     Uri SlackApiUrl,
     IReadOnlySet<string> Admins,
     TimeSpan InlineAnswerBudget,
     bool AlertEnable,
-    string RedisUrl)
+    SensitiveUrl RedisUrl)
 {
     public const string DefaultSlackApiUrl = "https://slack.com/api/";
 
@@ -29,4 +29,7 @@ public sealed record BotOptions(
             settings.Bool(BotSettingNames.AlertEnable, true),
             settings.String(BotSettingNames.RedisUrl, "localhost:6379"));
     }
+
+    public override string ToString() =>
+        $"BotOptions {{ SlackApiUrl = {UrlRedaction.Redact(SlackApiUrl)}, Admins = {Admins.Count}, InlineAnswerBudget = {InlineAnswerBudget}, AlertEnable = {AlertEnable}, RedisUrl = {RedisUrl} }}";
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
+using OpsBot.ServiceDefaults;
 
 namespace OpsBot.MarketFeed.Raw;
 
@@ -50,7 +51,7 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
                 }
                 StartConnection();
                 Stats.ConnectionOpened();
-                _logger.LogInformation("Connected to the exchange at {Url} ({Client} client, connection {Connection})", Redacted(_options.Url), Name, Stats.Connections);
+                _logger.LogInformation("Connected to the exchange at {Url} ({Client} client, connection {Connection})", UrlRedaction.Redact(_options.Url), Name, Stats.Connections);
                 await SubscribeAsync(socket, stoppingToken);
                 await ReceiveUntilClosedAsync(socket, stoppingToken);
             }
@@ -170,6 +171,4 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    private static string Redacted(Uri url) => url.GetLeftPart(UriPartial.Path);
 }

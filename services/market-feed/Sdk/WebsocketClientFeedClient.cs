@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using OpsBot.ServiceDefaults;
 using Websocket.Client;
 
 namespace OpsBot.MarketFeed.Sdk;
@@ -94,7 +95,7 @@ public sealed class WebsocketClientFeedClient : IMarketFeedClient
         StartConnection();
         Stats.ConnectionOpened();
         _logger.LogInformation("Connected to the exchange at {Url} ({Client} client, {Type}, connection {Connection})",
-            _options.Url.GetLeftPart(UriPartial.Path), Name, info.Type, Stats.Connections);
+            UrlRedaction.Redact(_options.Url), Name, info.Type, Stats.Connections);
         foreach (var channel in _options.Channels.Prepend("heartbeats"))
         {
             var subscribe = new JsonObject
