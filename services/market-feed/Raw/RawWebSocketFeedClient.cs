@@ -107,6 +107,7 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         var count = 0;
         var oversized = false;
+        long discarded = 0; // bytes of an oversized message read and thrown away
         try
         {
             while (true)
@@ -116,6 +117,7 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
                     if (buffer.Length >= MarketFeedOptions.MaxFrameBytes)
                     {
                         oversized = true; // keep reading to the end of the message, then count it once
+                        discarded += count;
                         count = 0;
                     }
                     else
@@ -157,13 +159,14 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
                 if (!result.EndOfMessage) continue;
 
                 if (oversized)
-                    _router.Route(DecodeResult.Malformed($"frame larger than {MarketFeedOptions.MaxFrameBytes} bytes"), buffer.AsSpan(0, Math.Min(count, 256)));
+                    _router.RouteOversized(discarded + count, buffer.AsSpan(0, count));
                 else if (result.MessageType == WebSocketMessageType.Binary)
                     _router.Route(DecodeResult.Malformed("binary frame"), buffer.AsSpan(0, count));
                 else
                     HandleFrame(buffer.AsSpan(0, count));
                 count = 0;
                 oversized = false;
+                discarded = 0;
             }
         }
         finally
