@@ -18,7 +18,9 @@ public sealed class MetricsScrapeRunner : IDisposable
     private readonly Counter<long> _scrapes;
     private readonly Counter<long> _malformed;
     private readonly string _url; // METRICS_URL as it may be logged: no user info, no credential
+    private readonly Counter<long> _dropped;
     private bool? _wasOk;
+    private bool _wasDropping;
 
     public MetricsScrapeRunner(MetricsScraper scraper, PlatformMetricsState state, IEnumerable<IMetricsScrapeObserver> observers, PlatformMetricsOptions options, ILogger<MetricsScrapeRunner> logger)
     {
@@ -29,6 +31,7 @@ public sealed class MetricsScrapeRunner : IDisposable
         _logger = logger;
         _scrapes = _meter.CreateCounter<long>("opsbot.platform_metrics.scrapes", description: "Scrapes of METRICS_URL, by outcome");
         _malformed = _meter.CreateCounter<long>("opsbot.platform_metrics.malformed_lines", description: "Lines of METRICS_URL skipped as malformed");
+        _dropped = _meter.CreateCounter<long>("opsbot.platform_metrics.samples_dropped", description: "Samples of the kill-switch gauge beyond the bound a scrape keeps");
     }
 
     public async Task<ScrapeResult> RunOnceAsync(CancellationToken cancellationToken)
@@ -41,6 +44,15 @@ public sealed class MetricsScrapeRunner : IDisposable
             _malformed.Add(m.MalformedLines);
             _logger.LogDebug("Skipped {Malformed} malformed metric lines, first: {First}", m.MalformedLines, m.Errors.FirstOrDefault());
         }
+        var dropped = result.Metrics?.SamplesDropped ?? 0;
+        if (dropped > 0)
+        {
+            _dropped.Add(dropped);
+            if (!_wasDropping)
+                _logger.LogWarning("METRICS_URL at {MetricsUrl} has more than {Max} samples of the metrics OpsBot reads; {Dropped} were dropped (counted in opsbot_platform_metrics_samples_dropped_total)",
+                    _url, PrometheusTextParser.MaxSamplesKept, dropped);
+        }
+        _wasDropping = dropped > 0;
 
         if (result.Succeeded && _wasOk != true)
             _logger.LogInformation("Platform metrics scraped from {MetricsUrl}: {Detail}", _url, result.Detail);
