@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text;
 
 namespace OpsBot.PlatformMetrics;
 
@@ -31,13 +32,15 @@ public sealed record ScrapeResult(DateTimeOffset At, ParsedMetrics? Metrics, Scr
 }
 
 /// <summary>
-/// GETs <c>METRICS_URL</c> with its own timeout and parses the body. A body without a single valid
+/// GETs <c>METRICS_URL</c> with its own timeout and parses the body as it streams in (at most
+/// <see cref="MaxBodyBytes"/>; the parser keeps only the kill-switch gauge, see <see cref="PrometheusTextParser"/>). A body without a single valid
 /// sample (garbage, an HTML error page) is a failure; a body with some malformed lines is a success
 /// whose malformed lines are counted.
 /// </summary>
 public sealed class MetricsScraper(HttpClient http, PlatformMetricsOptions options, PrometheusTextParser parser, TimeProvider time)
 {
     public const int MaxBodyBytes = 16 * 1024 * 1024;
+    private const int ChunkBytes = 16 * 1024;
 
     public async Task<ScrapeResult> ScrapeAsync(CancellationToken cancellationToken)
     {
@@ -57,10 +60,8 @@ public sealed class MetricsScraper(HttpClient http, PlatformMetricsOptions optio
             if (response.Content.Headers.ContentLength > MaxBodyBytes)
                 return new ScrapeResult(at, null, ScrapeFailure.TooLarge, $"{response.Content.Headers.ContentLength} bytes", clock.Elapsed);
 
-            var body = await ReadLimitedAsync(response.Content, timeout.Token);
-            if (body is null) return new ScrapeResult(at, null, ScrapeFailure.TooLarge, $"over {MaxBodyBytes} bytes", clock.Elapsed);
-
-            var metrics = parser.Parse(body);
+            var metrics = await ParseLimitedAsync(response.Content, timeout.Token);
+            if (metrics is null) return new ScrapeResult(at, null, ScrapeFailure.TooLarge, $"over {MaxBodyBytes} bytes", clock.Elapsed);
             if (metrics.SampleCount == 0)
                 return new ScrapeResult(at, null, ScrapeFailure.NoSamples, $"no valid sample ({metrics.MalformedLines} malformed lines)", clock.Elapsed);
             return new ScrapeResult(at, metrics, null, $"{metrics.SampleCount} samples, {metrics.MalformedLines} malformed lines", clock.Elapsed);
@@ -75,17 +76,27 @@ public sealed class MetricsScraper(HttpClient http, PlatformMetricsOptions optio
         }
     }
 
-    private static async Task<string?> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Streams the body through the parser chunk by chunk, so neither the page nor its text is ever held whole;
+    /// null when it goes over <see cref="MaxBodyBytes"/>.
+    /// </summary>
+    private async Task<ParsedMetrics?> ParseLimitedAsync(HttpContent content, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
+        var decoder = Encoding.UTF8.GetDecoder();
+        var bytes = new byte[ChunkBytes];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(ChunkBytes)];
+        var session = parser.Begin();
+        long total = 0;
         int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        while ((read = await stream.ReadAsync(bytes, cancellationToken)) > 0)
         {
-            if (buffer.Length + read > MaxBodyBytes) return null;
-            buffer.Write(chunk, 0, read);
+            total += read;
+            if (total > MaxBodyBytes) return null;
+            var count = decoder.GetChars(bytes, 0, read, chars, 0, flush: false);
+            session.Feed(chars.AsSpan(0, count));
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        session.Feed(chars.AsSpan(0, decoder.GetChars(bytes, 0, 0, chars, 0, flush: true)));
+        return session.Complete();
     }
 }

@@ -12,7 +12,7 @@ public static class PlatformMetricsExtensions
     public static IServiceCollection AddPlatformMetricsScrape(this IServiceCollection services, PlatformMetricsOptions options)
     {
         services.AddSingleton(options);
-        services.AddSingleton<PrometheusTextParser>();
+        services.AddSingleton(PrometheusTextParser.ForKillSwitch(options)); // keeps only what OpsBot reads
         services.AddSingleton<PlatformMetricsState>();
         services.AddSingleton<KillSwitchReader>();
         services.AddSingleton<MetricsScrapeRunner>();

@@ -48,4 +48,8 @@ public sealed record PlatformMetricsOptions(
         var label = settings.String(PlatformMetricsSettingNames.KillSwitchScopeLabel, DefaultScopeLabel);
         return new PlatformMetricsOptions(url, interval, timeout, freshness, metric, label);
     }
+
+    /// <summary>Never prints user info or a credential of <c>METRICS_URL</c> (<see cref="UrlRedaction"/>).</summary>
+    public override string ToString() =>
+        $"PlatformMetricsOptions {{ MetricsUrl = {(MetricsUrl is null ? "(not set)" : UrlRedaction.Redact(MetricsUrl))}, Interval = {Interval}, Timeout = {Timeout}, Freshness = {Freshness}, KillSwitchMetric = {KillSwitchMetric}, KillSwitchScopeLabel = {KillSwitchScopeLabel} }}";
 }

@@ -43,6 +43,10 @@ public static class RedisConnection
         return options;
     }
 
+    /// <summary>One shared multiplexer for the service, and a readiness check on it (<c>REDIS_URL</c> as held by an options record).</summary>
+    public static IServiceCollection AddOpsBotRedis(this IServiceCollection services, SensitiveUrl redisUrl, bool requiredForReadiness = true) =>
+        services.AddOpsBotRedis(redisUrl.Reveal(), requiredForReadiness);
+
     /// <summary>One shared multiplexer for the service, and a readiness check on it.</summary>
     public static IServiceCollection AddOpsBotRedis(this IServiceCollection services, string redisUrl, bool requiredForReadiness = true)
     {

@@ -13,6 +13,7 @@ public sealed class FeedClientStats : IDisposable
     private static readonly Counter<long> FramesCounter = Meter.CreateCounter<long>("opsbot.feed.frames", description: "Frames received from the exchange");
     private static readonly Counter<long> EventsCounter = Meter.CreateCounter<long>("opsbot.feed.events", description: "Events handed on for publishing, by type (ticker, user_update)");
     private static readonly Counter<long> MalformedCounter = Meter.CreateCounter<long>("opsbot.feed.malformed", description: "Frames that could not be decoded (one warning each)");
+    private static readonly Counter<long> OversizedCounter = Meter.CreateCounter<long>("opsbot.feed.oversized_frames", description: "Frames over the 1 MiB limit, dropped unread (also counted as malformed)");
     private static readonly Counter<long> GapsCounter = Meter.CreateCounter<long>("opsbot.feed.sequence_gaps", description: "Sequence gaps seen (lost frames)");
     private static readonly Counter<long> MissedCounter = Meter.CreateCounter<long>("opsbot.feed.missed_frames", description: "Frames lost according to sequence numbers");
     private static readonly Counter<long> StaleCounter = Meter.CreateCounter<long>("opsbot.feed.stale_frames", description: "Late or repeated frames dropped");
@@ -20,7 +21,7 @@ public sealed class FeedClientStats : IDisposable
     private static readonly Counter<long> DroppedCounter = Meter.CreateCounter<long>("opsbot.feed.dropped", description: "Events dropped because the publish buffer was full");
 
     private readonly KeyValuePair<string, object?> _client;
-    private long _frames, _tickers, _userUpdates, _heartbeats, _malformed, _gaps, _missed, _stale, _connections, _subscriptionConfirmations, _exchangeErrors, _dropped;
+    private long _frames, _tickers, _userUpdates, _heartbeats, _malformed, _oversized, _gaps, _missed, _stale, _connections, _subscriptionConfirmations, _exchangeErrors, _dropped;
     private int _connected;
 
     public FeedClientStats(string client)
@@ -35,6 +36,7 @@ public sealed class FeedClientStats : IDisposable
     public long UserUpdates => Interlocked.Read(ref _userUpdates);
     public long Heartbeats => Interlocked.Read(ref _heartbeats);
     public long Malformed => Interlocked.Read(ref _malformed);
+    public long Oversized => Interlocked.Read(ref _oversized);
     public long Gaps => Interlocked.Read(ref _gaps);
     public long MissedFrames => Interlocked.Read(ref _missed);
     public long StaleFrames => Interlocked.Read(ref _stale);
@@ -62,6 +64,7 @@ public sealed class FeedClientStats : IDisposable
 
     public void Heartbeat() => Interlocked.Increment(ref _heartbeats);
     public void MalformedFrame() { Interlocked.Increment(ref _malformed); MalformedCounter.Add(1, _client); }
+    public void OversizedFrame() { Interlocked.Increment(ref _oversized); OversizedCounter.Add(1, _client); }
 
     public void Gap(long missed)
     {

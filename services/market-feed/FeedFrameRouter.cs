@@ -66,6 +66,17 @@ public sealed class FeedFrameRouter(string client, IFeedSink sink, FeedClientSta
         }
     }
 
+    /// <summary>
+    /// A message over <see cref="MarketFeedOptions.MaxFrameBytes"/>: its rest was read and thrown away by the client, never
+    /// buffered. It is one malformed frame (one warning with its size, <c>opsbot.feed.malformed</c>) and is also counted in
+    /// <c>opsbot.feed.oversized_frames</c>; the connection stays up.
+    /// </summary>
+    public void RouteOversized(long bytes, ReadOnlySpan<byte> start)
+    {
+        stats.OversizedFrame();
+        Route(DecodeResult.Malformed($"frame of {bytes} bytes is over the {MarketFeedOptions.MaxFrameBytes}-byte limit"), start[..Math.Min(start.Length, 256)]);
+    }
+
     private static string Preview(ReadOnlySpan<byte> raw)
     {
         var text = Encoding.UTF8.GetString(raw[..Math.Min(raw.Length, PreviewChars * 4)]);

@@ -64,6 +64,10 @@ public sealed record MarketFeedOptions
         };
     }
 
+    /// <summary>Never prints user info or a credential of <c>EXCHANGE_WS_URL</c> (<see cref="UrlRedaction"/>).</summary>
+    public override string ToString() =>
+        $"MarketFeedOptions {{ Url = {UrlRedaction.Redact(Url)}, Products = {string.Join(",", Products)}, Channels = {string.Join(",", Channels)}, UseOfficialSdk = {UseOfficialSdk}, HeartbeatTimeout = {HeartbeatTimeout}, ReconnectMin = {ReconnectMin}, ReconnectMax = {ReconnectMax}, BufferCapacity = {BufferCapacity} }}";
+
     private static List<string> List(string raw) =>
         raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
 }

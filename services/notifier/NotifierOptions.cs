@@ -26,7 +26,8 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
     public const string RedeliveryDelays = "NOTIFIER_REDELIVERY_DELAYS";
 
     public TeamsOptions? Teams { get; init; }
-    public string RedisUrl { get; init; } = "localhost:6379";
+    /// <summary><c>REDIS_URL</c>; printed redacted (it may carry a password).</summary>
+    public SensitiveUrl RedisUrl { get; init; } = "localhost:6379";
     public string KeyPrefix { get; init; } = "opsbot:notifier:";
     public TimeSpan DedupTtl { get; init; } = TimeSpan.FromSeconds(60);
     public int LocalDedupCapacity { get; init; } = 10_000;
@@ -108,7 +109,7 @@ public sealed record SlackOptions(string BotToken, string Channel, Uri ApiUrl, d
 {
     public const string DefaultApiUrl = "https://slack.com/api/";
 
-    public override string ToString() => $"SlackOptions {{ Channel = {Channel}, ApiUrl = {ApiUrl}, MessagesPerSecond = {MessagesPerSecond} }}";
+    public override string ToString() => $"SlackOptions {{ Channel = {Channel}, ApiUrl = {UrlRedaction.Redact(ApiUrl)}, MessagesPerSecond = {MessagesPerSecond} }}";
 }
 
 public enum TeamsPayload

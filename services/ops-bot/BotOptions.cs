@@ -2,13 +2,13 @@ using OpsBot.ServiceDefaults;
 
 namespace OpsBot.Bot;
 
-/// <summary>ops-bot's non-secret settings, read once at start-up.</summary>
+/// <summary>ops-bot's non-secret settings, read once at start-up. <see cref="ToString"/> never prints a password (<see cref="UrlRedaction"/>).</summary>
 public sealed record BotOptions(
     Uri SlackApiUrl,
     IReadOnlySet<string> Admins,
     TimeSpan InlineAnswerBudget,
     bool AlertEnable,
-    string RedisUrl,
+    SensitiveUrl RedisUrl,
     TimeSpan KillSwitchConfirmTimeout,
     string RedisPrefix)
 {
@@ -36,4 +36,7 @@ public sealed record BotOptions(
             TimeSpan.FromSeconds(settings.Double(BotSettingNames.KillSwitchConfirmTimeout, DefaultKillSwitchConfirmTimeoutSeconds, 1, 1500)),
             settings.String(BotSettingNames.OpsRedisPrefix, DefaultRedisPrefix));
     }
+
+    public override string ToString() =>
+        $"BotOptions {{ SlackApiUrl = {UrlRedaction.Redact(SlackApiUrl)}, Admins = {Admins.Count}, InlineAnswerBudget = {InlineAnswerBudget}, AlertEnable = {AlertEnable}, RedisUrl = {RedisUrl}, KillSwitchConfirmTimeout = {KillSwitchConfirmTimeout}, RedisPrefix = {RedisPrefix} }}";
 }

@@ -96,7 +96,7 @@ public static class OpsBotExtensions
         var metrics = app.Services.GetRequiredService<PlatformMetricsOptions>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpsBot.Bot");
         log.LogInformation("ops-bot starting: Socket Mode {SocketMode}, HTTP request URLs {Http}, metrics {MetricsUrl} every {Interval} s",
-            secrets.SocketMode ? "on" : "off", secrets.HttpEndpoints ? "on" : "off", metrics.MetricsUrl?.GetLeftPart(UriPartial.Path) ?? "(METRICS_URL not set: /healthz stays no-data)", metrics.Interval.TotalSeconds);
+            secrets.SocketMode ? "on" : "off", secrets.HttpEndpoints ? "on" : "off", (metrics.MetricsUrl is { } url ? UrlRedaction.Redact(url) : null) ?? "(METRICS_URL not set: /healthz stays no-data)", metrics.Interval.TotalSeconds);
         return app;
     }
 

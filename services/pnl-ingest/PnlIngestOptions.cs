@@ -2,8 +2,8 @@ using OpsBot.ServiceDefaults;
 
 namespace OpsBot.PnlIngest;
 
-/// <summary>pnl-ingest's settings, read once at start-up.</summary>
-public sealed record PnlIngestOptions(string RedisUrl, string Channel, int BufferCapacity, bool Conflate = true)
+/// <summary>pnl-ingest's settings, read once at start-up. Printing it never prints the Redis password (<see cref="SensitiveUrl"/>).</summary>
+public sealed record PnlIngestOptions(SensitiveUrl RedisUrl, string Channel, int BufferCapacity, bool Conflate = true)
 {
     public const string ConflationSetting = "PNL_CONFLATION";
 

@@ -210,9 +210,9 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
         return ((long)PrometheusValue(metrics, "opsbot_pnl_conflated_total"), (long)PrometheusValue(metrics, "opsbot_pnl_dropped_total"));
     }
 
-    /// <summary>The sum of the samples named <paramref name="name"/> in a /metrics body, optionally only those with one label value.</summary>
+    /// <summary>The sum of the samples named <paramref name="name"/> in a /metrics body (the parser keeps only those), optionally only those with one label value.</summary>
     private static double PrometheusValue(string text, string name, (string Label, string Value)? only = null) =>
-        new PrometheusTextParser().Parse(text).SamplesNamed(name)
+        new PrometheusTextParser([name]).Parse(text).SamplesNamed(name)
             .Where(s => only is not { } o || s.Label(o.Label) == o.Value)
             .Sum(s => s.Value);
 

@@ -57,15 +57,17 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{/*
 Which settings are secrets. A key is routed into the Secret (never the ConfigMap) when it is one of
 the names below or ends in one of the suffixes below, wherever it is given (global.env, env or
-secretEnv). REDIS_URL is always treated as a secret because it may carry a password.
+secretEnv). REDIS_URL is always treated as a secret because it may carry a password; so is every
+URL setting (METRICS_URL, EXCHANGE_WS_URL, SLACK_API_URL, any *_URL) and VAULT_ADDR, since a URL can
+carry user:password@ or a token in its query.
 */}}
 {{- define "opsbot-lib.secretNames" -}}
-SLACK_BOT_TOKEN SLACK_APP_TOKEN SLACK_SIGNING_SECRET TEAMS_WEBHOOK_URL VAULT_TOKEN RABBITMQ_URL REDIS_URL
+SLACK_BOT_TOKEN SLACK_APP_TOKEN SLACK_SIGNING_SECRET TEAMS_WEBHOOK_URL VAULT_TOKEN VAULT_ADDR RABBITMQ_URL REDIS_URL METRICS_URL EXCHANGE_WS_URL
 {{- end -}}
 
 {{- define "opsbot-lib.isSecret" -}}
 {{- $key := . -}}
-{{- if or (has $key (splitList " " (include "opsbot-lib.secretNames" .))) (regexMatch "(_TOKEN|_SECRET|_PASSWORD|_API_KEY|_WEBHOOK_URL|_CREDENTIALS)$" $key) -}}true{{- end -}}
+{{- if or (has $key (splitList " " (include "opsbot-lib.secretNames" .))) (regexMatch "(_TOKEN|_SECRET|_PASSWORD|_API_KEY|_URL|_ADDR|_CREDENTIALS)$" $key) -}}true{{- end -}}
 {{- end -}}
 
 {{/* All settings of this service: global.env, then env (env wins). */}}

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
+using OpsBot.ServiceDefaults;
 
 namespace OpsBot.MarketFeed.Raw;
 
@@ -50,7 +51,7 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
                 }
                 StartConnection();
                 Stats.ConnectionOpened();
-                _logger.LogInformation("Connected to the exchange at {Url} ({Client} client, connection {Connection})", Redacted(_options.Url), Name, Stats.Connections);
+                _logger.LogInformation("Connected to the exchange at {Url} ({Client} client, connection {Connection})", UrlRedaction.Redact(_options.Url), Name, Stats.Connections);
                 await SubscribeAsync(socket, stoppingToken);
                 await ReceiveUntilClosedAsync(socket, stoppingToken);
             }
@@ -106,6 +107,7 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         var count = 0;
         var oversized = false;
+        long discarded = 0; // bytes of an oversized message read and thrown away
         try
         {
             while (true)
@@ -115,6 +117,7 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
                     if (buffer.Length >= MarketFeedOptions.MaxFrameBytes)
                     {
                         oversized = true; // keep reading to the end of the message, then count it once
+                        discarded += count;
                         count = 0;
                     }
                     else
@@ -156,13 +159,14 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
                 if (!result.EndOfMessage) continue;
 
                 if (oversized)
-                    _router.Route(DecodeResult.Malformed($"frame larger than {MarketFeedOptions.MaxFrameBytes} bytes"), buffer.AsSpan(0, Math.Min(count, 256)));
+                    _router.RouteOversized(discarded + count, buffer.AsSpan(0, count));
                 else if (result.MessageType == WebSocketMessageType.Binary)
                     _router.Route(DecodeResult.Malformed("binary frame"), buffer.AsSpan(0, count));
                 else
                     HandleFrame(buffer.AsSpan(0, count));
                 count = 0;
                 oversized = false;
+                discarded = 0;
             }
         }
         finally
@@ -170,6 +174,4 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    private static string Redacted(Uri url) => url.GetLeftPart(UriPartial.Path);
 }

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using OpsBot.ServiceDefaults;
 using Websocket.Client;
 
 namespace OpsBot.MarketFeed.Sdk;
@@ -8,7 +9,8 @@ namespace OpsBot.MarketFeed.Sdk;
 /// <summary>
 /// The library client (<c>USE_OFFICIAL_SDK=true</c>). Coinbase publishes no .NET SDK and none is
 /// served here, so "the SDK" is the maintained Websocket.Client library: it owns the connection,
-/// message reassembly, the no-message watchdog (<c>ReconnectTimeout</c>) and reconnection; this
+/// message reassembly (bounded at 1 MiB by <see cref="FrameLimitedWebSocket"/>, which the library receives
+/// through), the no-message watchdog (<c>ReconnectTimeout</c>) and reconnection; this
 /// class subscribes on every <c>ReconnectionHappened</c> (the initial connection included) and
 /// decodes each <c>MessageReceived</c> text with <see cref="DomFrameDecoder"/>.
 /// </summary>
@@ -20,6 +22,7 @@ public sealed class WebsocketClientFeedClient : IMarketFeedClient
     private readonly DomFrameDecoder _decoder;
     private readonly FeedFrameRouter _router;
     private readonly object _gate = new();
+    private FrameLimitedWebSocket? _socket; // the current connection
 
     public WebsocketClientFeedClient(MarketFeedOptions options, IFeedSink sink, TimeProvider time, ILoggerFactory loggers)
     {
@@ -36,8 +39,7 @@ public sealed class WebsocketClientFeedClient : IMarketFeedClient
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        using var client = new WebsocketClient(_options.Url, _loggers.CreateLogger<WebsocketClient>(),
-            () => new ClientWebSocket { Options = { KeepAliveInterval = TimeSpan.FromSeconds(20) } })
+        using var client = new WebsocketClient(_options.Url, _loggers.CreateLogger<WebsocketClient>(), ConnectAsync)
         {
             Name = "exchange-" + Name,
             ReconnectTimeout = _options.HeartbeatTimeout,
@@ -63,6 +65,24 @@ public sealed class WebsocketClientFeedClient : IMarketFeedClient
         Stats.ConnectionClosed();
     }
 
+    /// <summary>
+    /// The library's connection factory: a <see cref="ClientWebSocket"/> wrapped in <see cref="FrameLimitedWebSocket"/>, so the
+    /// library's unbounded message reassembly never receives more than <see cref="MarketFeedOptions.MaxFrameBytes"/> of one message.
+    /// </summary>
+    private async Task<WebSocket> ConnectAsync(Uri url, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket { Options = { KeepAliveInterval = TimeSpan.FromSeconds(20) } };
+        try { await socket.ConnectAsync(url, cancellationToken); }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var limited = new FrameLimitedWebSocket(socket, MarketFeedOptions.MaxFrameBytes);
+        Volatile.Write(ref _socket, limited);
+        return limited;
+    }
+
     /// <summary>A new connection: sequence numbers start again (also used by the benchmark to replay frames).</summary>
     internal void StartConnection()
     {
@@ -81,6 +101,12 @@ public sealed class WebsocketClientFeedClient : IMarketFeedClient
 
     private void OnMessage(ResponseMessage message)
     {
+        // The message the library just ended was over the limit: FrameLimitedWebSocket threw its rest away.
+        if (message.MessageType == WebSocketMessageType.Binary && Volatile.Read(ref _socket)?.TakeOversized() is { } size)
+        {
+            lock (_gate) _router.RouteOversized(size, message.Binary ?? []);
+            return;
+        }
         if (message.MessageType == WebSocketMessageType.Text && message.Text is not null)
         {
             HandleText(message.Text);
@@ -94,7 +120,7 @@ public sealed class WebsocketClientFeedClient : IMarketFeedClient
         StartConnection();
         Stats.ConnectionOpened();
         _logger.LogInformation("Connected to the exchange at {Url} ({Client} client, {Type}, connection {Connection})",
-            _options.Url.GetLeftPart(UriPartial.Path), Name, info.Type, Stats.Connections);
+            UrlRedaction.Redact(_options.Url), Name, info.Type, Stats.Connections);
         foreach (var channel in _options.Channels.Prepend("heartbeats"))
         {
             var subscribe = new JsonObject

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using OpsBot.ServiceDefaults;
 
 namespace OpsBot.Bot.Secrets;
 
@@ -13,7 +14,7 @@ public sealed class VaultSecretStore(HttpClient http, Uri address, Secret token,
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Dictionary<string, string>? _data;
 
-    public string Description => $"vault {path} at {address.GetLeftPart(UriPartial.Authority)}";
+    public string Description => $"vault {path} at {UrlRedaction.Redact(address)}";
 
     public static string DataPath(string path)
     {
@@ -41,8 +42,8 @@ public sealed class VaultSecretStore(HttpClient http, Uri address, Secret token,
             request.Headers.Add("X-Vault-Token", token.Reveal());
             HttpResponseMessage response;
             try { response = await http.SendAsync(request, cancellationToken); }
-            catch (HttpRequestException e) { throw new SecretStoreException($"cannot reach Vault at {address.GetLeftPart(UriPartial.Authority)} ({e.HttpRequestError}).", e); }
-            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested) { throw new SecretStoreException($"Vault at {address.GetLeftPart(UriPartial.Authority)} did not answer in time.", e); }
+            catch (HttpRequestException e) { throw new SecretStoreException($"cannot reach Vault at {UrlRedaction.Redact(address)} ({e.HttpRequestError}).", e); }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested) { throw new SecretStoreException($"Vault at {UrlRedaction.Redact(address)} did not answer in time.", e); }
 
             using (response)
             {

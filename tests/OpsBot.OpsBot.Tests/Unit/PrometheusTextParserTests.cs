@@ -110,4 +110,40 @@ public sealed class PrometheusTextParserTests
         Assert.Equal(0, metrics.MalformedLines);
         Assert.Equal(1, metrics.SampleCount);
     }
+
+    [Fact]
+    public void Keeps_only_the_named_families_but_reads_and_checks_every_line()
+    {
+        var metrics = new PrometheusTextParser(["trading_kill_switch_engaged", "latency"]).Parse("""
+            # TYPE other_total counter
+            other_total{a="1"} 5
+            trading_kill_switch_engaged{scope="global"} 0
+            other_gauge{bad="\q"} 1
+            # TYPE latency histogram
+            latency_bucket{le="0.1"} 3
+            latency_bucket{le="+Inf"} 4
+            latency_sum 0.2
+            latency_count 4
+            unrelated 7
+            """);
+
+        Assert.Equal(["trading_kill_switch_engaged", "latency"], metrics.Families.Select(f => f.Name));
+        Assert.Equal(MetricType.Histogram, metrics.Family("latency")!.Type);
+        Assert.Equal(4, metrics.Family("latency")!.Samples.Count);
+        Assert.Equal(7, metrics.SampleCount);    // valid samples of the whole page, kept or not
+        Assert.Equal(5, metrics.SamplesKept);
+        Assert.Equal(1, metrics.MalformedLines); // the bad escape of a family not kept is still found
+        Assert.Empty(metrics.SamplesNamed("unrelated"));
+    }
+
+    [Fact]
+    public void Keeps_at_most_the_bound_and_counts_the_samples_dropped()
+    {
+        var text = string.Concat(Enumerable.Range(0, PrometheusTextParser.MaxSamplesKept + 25).Select(i => $"k{{scope=\"s{i}\"}} 1\n"));
+        var metrics = new PrometheusTextParser(["k"]).Parse(text);
+
+        Assert.Equal(PrometheusTextParser.MaxSamplesKept, metrics.SamplesKept);
+        Assert.Equal(25, metrics.SamplesDropped);
+        Assert.Equal(PrometheusTextParser.MaxSamplesKept + 25, metrics.SampleCount);
+    }
 }
