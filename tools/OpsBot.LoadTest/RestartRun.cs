@@ -72,7 +72,7 @@ public sealed class RestartRun(InfraFixture infra, TextWriter progress)
             var clock = Stopwatch.StartNew();
             await using var service = ServiceProcess.Start(name, folder, assembly, env);
             var ready = await WaitReadyAsync(service, clock);
-            var (jitSeconds, jitMethods) = await JitAsync(service);
+            var (jitSeconds, jitMethods) = await JitOrNaNAsync(service);
             starts.Add(new ServiceStart(name, Math.Round(ready, 2), Math.Round(jitSeconds, 2), jitMethods));
             progress.WriteLine($"loadtest: {name} alone: /readyz after {ready:F2} s, {jitSeconds:F2} s of JIT ({jitMethods:N0} methods) by then");
         }
@@ -109,8 +109,15 @@ public sealed class RestartRun(InfraFixture infra, TextWriter progress)
                 {
                     var at = clock.Elapsed.TotalSeconds;
                     var values = new double[services.Count];
-                    for (var i = 0; i < services.Count; i++) values[i] = (await JitAsync(services[i])).Seconds;
-                    lock (jit) jit.Add((at, values));
+                    try
+                    {
+                        for (var i = 0; i < services.Count; i++) values[i] = (await JitAsync(services[i])).Seconds;
+                        lock (jit) jit.Add((at, values));
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                    {
+                        // A /metrics that did not answer in time (a busy machine): that second has no JIT figure.
+                    }
                     try { await Task.Delay(1000, sampling.Token); } catch (OperationCanceledException) { }
                 }
             });
@@ -130,7 +137,7 @@ public sealed class RestartRun(InfraFixture infra, TextWriter progress)
             var first = LatencyWindows.FirstUnder(alerts, goalMs, minSamples: 1);
             var steady = LatencyWindows.FirstUnder(alerts, goalMs, minSamples: 1, consecutive: RestartProfile.SteadyRun);
 
-            progress.WriteLine($"loadtest: per second since the processes started (by send time): p99 Redis → AlertRaised (alerts), p99 Redis → PnlUpdated (updates), JIT ms in that second ({string.Join(" / ", services.Select(s => s.Name))})");
+            progress.WriteLine($"loadtest: per second since the processes started (by send time): p99 Redis → AlertRaised (alerts), p99 Redis → PnlUpdated (updates), JIT ms per s around it ({string.Join(" / ", services.Select(s => s.Name))})");
             var pnlBySecond = pnl.ToDictionary(w => w.Second);
             foreach (var w in alerts)
             {
@@ -172,12 +179,16 @@ public sealed class RestartRun(InfraFixture infra, TextWriter progress)
         }
     }
 
-    /// <summary>JIT seconds per service between consecutive samples, keyed by the second the earlier sample fell in.</summary>
+    /// <summary>JIT seconds per second of wall time per service between consecutive samples (about 1 s apart),
+    /// keyed by the second the earlier sample fell in.</summary>
     private static Dictionary<int, double[]> JitPerSecond(List<(double Seconds, double[] Jit)> samples, int services)
     {
         var result = new Dictionary<int, double[]>();
         for (var i = 1; i < samples.Count; i++)
-            result[(int)Math.Floor(samples[i - 1].Seconds)] = Enumerable.Range(0, services).Select(s => samples[i].Jit[s] - samples[i - 1].Jit[s]).ToArray();
+        {
+            var span = samples[i].Seconds - samples[i - 1].Seconds;
+            result[(int)Math.Floor(samples[i - 1].Seconds)] = Enumerable.Range(0, services).Select(s => (samples[i].Jit[s] - samples[i - 1].Jit[s]) / span).ToArray();
+        }
         return result;
     }
 
@@ -198,6 +209,12 @@ public sealed class RestartRun(InfraFixture infra, TextWriter progress)
     {
         var metrics = await service.GetStringAsync("metrics");
         return (LoadRun.PrometheusValue(metrics, "dotnet_jit_compilation_time_seconds_total"), (long)LoadRun.PrometheusValue(metrics, "dotnet_jit_compiled_methods_total"));
+    }
+
+    private static async Task<(double Seconds, long Methods)> JitOrNaNAsync(ServiceProcess service)
+    {
+        try { return await JitAsync(service); }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return (double.NaN, 0); }
     }
 
     private static string LoadAverage() =>
