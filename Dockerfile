@@ -24,8 +24,8 @@ COPY contracts/ contracts/
 COPY services/ services/
 COPY tools/ tools/
 # ReadyToRun: the assemblies carry precompiled native code (crossgen2), so a new pod starts on it
-# instead of JIT-compiling MassTransit, the Redis client and our code for its first minute or two;
-# tiered compilation still re-optimises the hot methods. Framework-dependent: the aspnet base image
+# instead of JIT-compiling MassTransit, the Redis client and our code first (about half the methods
+# compiled by /readyz); tiered compilation still re-optimises the hot methods. Framework-dependent: the aspnet base image
 # brings the runtime. Why and what it saves: docs/architecture.md, docs/performance.md.
 RUN dotnet publish "$PROJECT" -c Release --no-restore -r linux-x64 --self-contained false \
     -p:PublishReadyToRun=true -p:UseAppHost=false -o /app
