@@ -31,8 +31,11 @@ for port in "${SLACK_SINK_PORT:-8090}" 8081 8082 8083; do
   fi
 done
 
-echo "demo: building (Release)…"
-dotnet build OpsBot.sln -c Release -nologo -clp:ErrorsOnly -v quiet
+echo "demo: publishing the services ReadyToRun (when changed) and building the demo tools (Release)…"
+services_dir=$(scripts/publish-services)
+for tool in OpsBot.FakeSlack OpsBot.DemoFeed; do
+  dotnet build "tools/$tool/$tool.csproj" -c Release -nologo -clp:ErrorsOnly -v quiet
+done
 
 echo "demo: starting Redis and RabbitMQ on loopback…"
 eval "$(OPSBOT_RABBIT_MANAGEMENT=1 scripts/infra.sh start)"
@@ -48,7 +51,8 @@ export SLACK_BOT_TOKEN=xoxb-demo-not-a-real-token
 export SLACK_ALERT_CHANNEL=C0DEMO
 export LOG_FORMAT=text
 
-bin() { echo "$root/$1/bin/Release/net10.0/$2.dll"; }
+bin() { echo "$root/$1/bin/Release/net10.0/$2.dll"; }          # a demo tool's build output
+service_dll() { echo "$services_dir/$1/$2.dll"; }                 # a service, published ReadyToRun
 ready() { # port: /readyz answers 200 (plain bash, no curl needed)
   { exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3 && head -n 1 <&3 | grep -q ' 200'; } 2>/dev/null
 }
@@ -59,7 +63,7 @@ pids+=($!)
 port=8081
 for service in notifier:OpsBot.Notifier risk-evaluator:OpsBot.RiskEvaluator pnl-ingest:OpsBot.PnlIngest; do
   name=${service%%:*}; assembly=${service#*:}
-  HEALTH_PORT=$port dotnet "$(bin "services/$name" "$assembly")" > "$logs/$name.log" 2>&1 &
+  HEALTH_PORT=$port dotnet "$(service_dll "$name" "$assembly")" > "$logs/$name.log" 2>&1 &
   pids+=($!)
   echo "demo: $name started: http://127.0.0.1:$port/healthz /readyz /metrics, log $logs/$name.log"
   port=$((port + 1))

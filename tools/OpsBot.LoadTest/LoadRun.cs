@@ -16,6 +16,24 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
     private static readonly TimeSpan JitCheckInterval = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan MaxWarmup = TimeSpan.FromSeconds(120);
 
+    /// <summary>The environment of notifier, risk-evaluator and pnl-ingest in a load run (also the restart profile's).</summary>
+    public static Dictionary<string, string> ServiceEnvironment(string rabbit, string redisUrl, string channel, LoadScenario scenario, Uri slackApiUrl) =>
+        new()
+        {
+            ["RABBITMQ_URL"] = rabbit,
+            ["REDIS_URL"] = redisUrl,
+            ["PNL_CHANNEL"] = channel,
+            ["PNL_CONFLATION"] = scenario.Conflation ? "true" : "false",
+            ["PNL_BUFFER_CAPACITY"] = scenario.Conflation ? "10000" : "1000000",
+            ["ALERT_PNL_THRESHOLD"] = PnlLoadPublisher.Threshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ALERT_DRAWDOWN_THRESHOLD"] = "0",
+            ["SLACK_API_URL"] = slackApiUrl.ToString(),
+            ["SLACK_BOT_TOKEN"] = "xoxb-load",
+            ["SLACK_ALERT_CHANNEL"] = "C0LOAD",
+            ["NOTIFIER_REDIS_PREFIX"] = $"load:{Guid.NewGuid():N}:",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+
     public async Task<LoadResult> RunAsync(LoadScenario scenario)
     {
         var rabbit = await infra.CreateVirtualHostAsync("load");
@@ -29,21 +47,7 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
             if (marker >= 0) slackArrivals.TryAdd(text[(marker + 16)..].Trim(), Stopwatch.GetTimestamp());
         };
 
-        var env = new Dictionary<string, string>
-        {
-            ["RABBITMQ_URL"] = rabbit,
-            ["REDIS_URL"] = infra.RedisUrl,
-            ["PNL_CHANNEL"] = channel,
-            ["PNL_CONFLATION"] = scenario.Conflation ? "true" : "false",
-            ["PNL_BUFFER_CAPACITY"] = scenario.Conflation ? "10000" : "1000000",
-            ["ALERT_PNL_THRESHOLD"] = PnlLoadPublisher.Threshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["ALERT_DRAWDOWN_THRESHOLD"] = "0",
-            ["SLACK_API_URL"] = slack.ApiUrl.ToString(),
-            ["SLACK_BOT_TOKEN"] = "xoxb-load",
-            ["SLACK_ALERT_CHANNEL"] = "C0LOAD",
-            ["NOTIFIER_REDIS_PREFIX"] = $"load:{Guid.NewGuid():N}:",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
+        var env = ServiceEnvironment(rabbit, infra.RedisUrl, channel, scenario, slack.ApiUrl);
         var services = new List<ServiceProcess>
         {
             ServiceProcess.Start("notifier", "services/notifier", "OpsBot.Notifier", env),
@@ -211,7 +215,7 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
     }
 
     /// <summary>The sum of the samples named <paramref name="name"/> in a /metrics body (the parser keeps only those), optionally only those with one label value.</summary>
-    private static double PrometheusValue(string text, string name, (string Label, string Value)? only = null) =>
+    internal static double PrometheusValue(string text, string name, (string Label, string Value)? only = null) =>
         new PrometheusTextParser([name]).Parse(text).SamplesNamed(name)
             .Where(s => only is not { } o || s.Label(o.Label) == o.Value)
             .Sum(s => s.Value);

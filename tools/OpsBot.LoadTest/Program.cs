@@ -13,11 +13,19 @@ if (args.Contains("--help"))
           --no-pnl-observer  no harness queue on the PnlUpdated exchange (throughput as in production; no PnL latencies)
           --warmup  at least this many seconds of load at the base rate before measuring, and on until the services'
                     JIT settles (under 10 ms/s each, at most 120 s); left out of every number (default 20; 0: none)
+        usage: scripts/loadtest --restart-profile [--jit] [--rate N] [--duration SECONDS (default 90)] [--goal-ms MS (default 50)] [--json PATH]
+          each service started alone: seconds to /readyz; then notifier, risk-evaluator and pnl-ingest started together and
+          loaded at once (no warm-up): per second the p99 Redis → AlertRaised and the seconds from process start to the
+          first one-second window under the goal (docs/performance.md, "Restart to steady state"); JSON to artifacts/restart-profile.json
+          --jit     (scripts/loadtest) run the services from their build output (JIT) instead of the ReadyToRun publish
         Starts Redis and RabbitMQ (scripts/infra.sh) unless REDIS_URL, RABBITMQ_URL and OPSBOT_INFRA_DIR are set,
         runs pnl-ingest, risk-evaluator and notifier as processes, and prints a table; JSON goes to --json (default artifacts/loadtest.json).
+        The services run from OPSBOT_SERVICES_DIR (scripts/loadtest publishes them ReadyToRun and sets it) or, unset, their build output.
         """);
     return 0;
 }
+
+if (args.Contains("--restart-profile")) return await RestartProfileCommand.RunAsync(args);
 
 List<LoadScenario> scenarios;
 try
@@ -38,6 +46,7 @@ var infra = new InfraFixture();
 await infra.InitializeAsync();
 try
 {
+    Console.WriteLine($"loadtest: services from {(RepoPaths.PublishedServicesDir is { } published ? $"{published} (ReadyToRun)" : "their build output (JIT)")}");
     Console.WriteLine("loadtest: measuring the raw RabbitMQ.Client ceiling");
     var ceiling = await RawRabbitCeiling.MeasureAsync(await infra.CreateVirtualHostAsync("ceiling"), 600, TimeSpan.FromSeconds(ceilingSeconds));
     var results = new List<LoadResult>();
