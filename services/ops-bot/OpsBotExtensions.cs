@@ -39,6 +39,7 @@ public static class OpsBotExtensions
         services.AddSingleton<SlackResponder>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<OpsStateCache>();
+        services.AddSingleton(sp => new ParkedAlerts(BrokerQueues.Address(settings), sp.GetRequiredService<ILogger<ParkedAlerts>>()));
         services.AddSingleton<OpsCommandParser>();
         services.AddSingleton<OpsAuthorizer>();
         services.AddSingleton<CommandAuditor>();
