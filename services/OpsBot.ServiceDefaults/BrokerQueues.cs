@@ -57,17 +57,14 @@ public static class BrokerQueues
     /// </summary>
     public static async Task<ParkedMessages?> ParkedAsync(IConnection connection, string queue, CancellationToken cancellationToken = default)
     {
-        var ready = await CountAsync(connection, queue, cancellationToken);
-        var error = await CountAsync(connection, queue + "_error", cancellationToken);
-        if (ready is null && error is null) return null;
-        var waiting = new List<(string Queue, uint Messages)>();
-        for (var n = 1; n <= 10; n++)
-        {
-            var name = $"{queue}_delay_{n}";
-            if (await CountAsync(connection, name, cancellationToken) is not { } count) break;
-            waiting.Add((name, count));
-        }
-        return new ParkedMessages(queue, ready ?? 0, waiting, error ?? 0);
+        // All probes at once (each on its own channel): one round trip's latency instead of a dozen.
+        var ready = CountAsync(connection, queue, cancellationToken);
+        var error = CountAsync(connection, queue + "_error", cancellationToken);
+        var delays = Enumerable.Range(1, 10).Select(n => (Name: $"{queue}_delay_{n}", Count: CountAsync(connection, $"{queue}_delay_{n}", cancellationToken))).ToList();
+        await Task.WhenAll(delays.Select(d => (Task)d.Count).Append(ready).Append(error));
+        if (ready.Result is null && error.Result is null) return null;
+        var waiting = delays.TakeWhile(d => d.Count.Result is not null).Select(d => (d.Name, d.Count.Result!.Value)).ToList();
+        return new ParkedMessages(queue, ready.Result ?? 0, waiting, error.Result ?? 0);
     }
 }
 

@@ -53,7 +53,7 @@ public sealed class FailureTests(InfraFixture infra) : NotifierTestBase(infra)
         Assert.Contains(alert.CorrelationId.ToString(), queued.Body);
         Assert.Contains(alert.AlertId.ToString(), queued.Body);
         Assert.True(queued.Headers!.ContainsKey("MT-Fault-Message"));
-        await Task.Delay(1000);
+        // The message is in _error: its processing is over (no fixed wait needed), so nothing more can follow.
         Assert.Equal(3, Slack.Requests.Count); // nothing more after the fault
 
         var metrics = (await host.GetAsync("metrics")).Body;
@@ -72,8 +72,11 @@ public sealed class FailureTests(InfraFixture infra) : NotifierTestBase(infra)
         var failed = Assert.Single(Bus.Failed);
         Assert.Equal(reason, failed.Reason);
         Assert.Equal(1, failed.Attempts);
-        await Task.Delay(1000);
+        // Positive evidence instead of a fixed wait: the message reached _error (not a wait queue), so it is done.
+        uint parked = 0;
+        await TestBus.Until(() => (parked = Bus.PeekQueueAsync("notifier-slack_error").GetAwaiter().GetResult().Count) == 1,
+            TimeSpan.FromSeconds(30), () => $"{parked} in notifier-slack_error");
         Assert.Single(Slack.Requests);
-        Assert.Equal(1u, (await Bus.PeekQueueAsync("notifier-slack_error")).Count);
+        Assert.Equal(0u, (await Bus.PeekQueueAsync("notifier-slack_delay_1")).Count); // auth and client errors do not wait
     }
 }

@@ -48,6 +48,15 @@ public sealed class ParkedAlertsStatusTests(InfraFixture infra)
         Assert.DoesNotContain("secret-pw", status);
     }
 
-    private static async Task<string> StatusAsync(BotHost bot) =>
-        (await bot.Get<SlashCommandProcessor>().AnswerAsync(new SlashCommandRequest("/ops", "status", "U1", "C1", null, "T1"), default)).Text;
+    /// <summary>The status answer once it holds a reading of the broker (read at start and in the background).</summary>
+    private static async Task<string> StatusAsync(BotHost bot)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var text = (await bot.Get<SlashCommandProcessor>().AnswerAsync(new SlashCommandRequest("/ops", "status", "U1", "C1", null, "T1"), default)).Text;
+            if (!text.Contains("not read from the broker yet") || DateTime.UtcNow > deadline) return text;
+            await Task.Delay(200);
+        }
+    }
 }
