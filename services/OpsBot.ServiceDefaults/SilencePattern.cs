@@ -87,15 +87,4 @@ public static class SilencePattern
         p += width;
         return true;
     }
-
-    /// <summary>True when the pattern has no wildcard: it names one dedup key.</summary>
-    public static bool IsExact(string pattern)
-    {
-        for (var i = 0; i < pattern.Length; i++)
-        {
-            if (pattern[i] == '\\') { i++; continue; }
-            if (pattern[i] is '*' or '?') return false;
-        }
-        return true;
-    }
 }
