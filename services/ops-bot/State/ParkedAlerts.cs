@@ -13,7 +13,7 @@ namespace OpsBot.Bot.State;
 /// <para>
 /// The status answer must come inside Slack's acknowledgement, so it never waits on the broker once a reading exists:
 /// the counts are read at start and again in the background when a status asks for counts older than
-/// <see cref="Fresh"/> (the answer then shows the previous reading and its age). A broker that does not answer within
+/// <see cref="Fresh"/> (the answer then shows the previous reading and its age; "not read yet" right after start). A broker that does not answer within
 /// <see cref="Timeout"/> gives "unknown", never a failed command.
 /// </para>
 /// </summary>
@@ -31,20 +31,12 @@ public sealed class ParkedAlerts(RabbitMqAddress broker, TimeProvider time, ILog
     private sealed record Reading(string Text, DateTimeOffset At);
 
     /// <summary>One status line per notifier queue that exists on the broker (each starting with "• ").</summary>
-    public async Task<string> DescribeAsync(CancellationToken cancellationToken)
+    public Task<string> DescribeAsync(CancellationToken cancellationToken) => Task.FromResult(Describe());
+
+    private string Describe()
     {
         var last = _last;
-        if (last is null || time.GetUtcNow() - last.At > Fresh)
-        {
-            var refresh = Refresh();
-            if (last is null)
-            {
-                // Nothing read yet (just started): wait for the first reading, within the timeout.
-                try { await refresh.WaitAsync(Timeout, cancellationToken); }
-                catch (TimeoutException) { }
-                last = _last;
-            }
-        }
+        if (last is null || time.GetUtcNow() - last.At > Fresh) _ = Refresh(); // never waited on: the answer must stay fast
         if (last is null) return "• undelivered alerts: not read from the broker yet (try again in a moment)\n";
         var age = time.GetUtcNow() - last.At;
         return age > Fresh ? last.Text.TrimEnd('\n') + $" (read {Formats.Age(age)} ago)\n" : last.Text;
