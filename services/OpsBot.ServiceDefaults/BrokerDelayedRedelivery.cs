@@ -62,11 +62,13 @@ public sealed class BrokerDelayedRedelivery
 
     /// <summary>
     /// Parses a delay list setting: seconds separated by commas (<c>60,300,900</c>), each &gt; 0 and at most a day, at most
-    /// ten of them, non-decreasing. Unset, empty, <c>off</c> or <c>none</c>: no delayed redelivery.
+    /// ten of them, non-decreasing. Unset: <paramref name="defaultDelays"/> (none when null). Set but empty, <c>off</c> or
+    /// <c>none</c>: no delayed redelivery.
     /// </summary>
-    public static IReadOnlyList<TimeSpan> ParseDelays(Settings settings, string name)
+    public static IReadOnlyList<TimeSpan> ParseDelays(Settings settings, string name, string? defaultDelays = null)
     {
-        var raw = settings.Optional(name);
+        if (settings.IsSetEmpty(name)) return [];
+        var raw = settings.Optional(name) ?? defaultDelays;
         if (raw is null || raw.Equals("off", StringComparison.OrdinalIgnoreCase) || raw.Equals("none", StringComparison.OrdinalIgnoreCase)) return [];
         var delays = new List<TimeSpan>();
         foreach (var part in raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))

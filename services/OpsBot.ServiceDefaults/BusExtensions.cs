@@ -16,7 +16,7 @@ public static class BusExtensions
     public static WebApplicationBuilder AddOpsBotBus(this WebApplicationBuilder builder, Action<IBusRegistrationConfigurator>? configure = null)
     {
         var settings = new Settings(builder.Configuration);
-        var broker = RabbitMqAddress.Parse(settings.String(SettingNames.RabbitMqUrl, "amqp://guest:guest@localhost:5672/"));
+        var broker = BrokerQueues.Address(settings);
         var quorum = settings.Bool(SettingNames.RabbitMqQuorumQueues, false);
 
         // Inert until an endpoint calls UseBrokerDelayedRedelivery (BrokerDelayedRedelivery.cs).

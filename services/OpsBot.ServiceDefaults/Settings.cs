@@ -18,6 +18,9 @@ public sealed class Settings(IConfiguration configuration)
 
     public string String(string name, string defaultValue) => Optional(name) ?? defaultValue;
 
+    /// <summary>True when the setting is present but empty (e.g. <c>NAME=</c>): for the few settings where that means "off" rather than "default".</summary>
+    public bool IsSetEmpty(string name) => configuration[name] is { } value && string.IsNullOrWhiteSpace(value);
+
     public string Required(string name) =>
         Optional(name) ?? throw new SettingsException($"{name} is not set; it is required by this service.");
 

@@ -34,18 +34,7 @@ internal sealed class WaitQueueTopology(RabbitMqAddress broker, bool quorumQueue
 
     private async Task DeclareAsync(DelayedRedeliveryEndpoint endpoint)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = broker.Host,
-            Port = broker.Port,
-            VirtualHost = broker.VirtualHost,
-            UserName = broker.Username,
-            Password = broker.Password,
-            ClientProvidedName = "opsbot-delayed-redelivery-topology",
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-            AutomaticRecoveryEnabled = false,
-        };
-        if (broker.UseTls) factory.Ssl = new SslOption { Enabled = true, ServerName = broker.Host };
+        var factory = BrokerQueues.Factory(broker, "opsbot-delayed-redelivery-topology");
 
         await using var connection = await factory.CreateConnectionAsync();
         var declared = new List<string>();

@@ -25,6 +25,13 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
     public const string Concurrency = "NOTIFIER_CONCURRENCY";
     public const string RedeliveryDelays = "NOTIFIER_REDELIVERY_DELAYS";
 
+    /// <summary>
+    /// <c>NOTIFIER_REDELIVERY_DELAYS</c> when unset: a delivery round that failed is tried again after 1, 5, 15, 30 and 60
+    /// minutes — six rounds over about 1 h 51 min, which rides out the Slack and Teams outages we plan for (most are
+    /// minutes, the long ones an hour or two) before the alert is parked in <c>_error</c> for a person.
+    /// </summary>
+    public const string DefaultRedeliveryDelays = "60,300,900,1800,3600";
+
     public TeamsOptions? Teams { get; init; }
     /// <summary><c>REDIS_URL</c>; printed redacted (it may carry a password).</summary>
     public SensitiveUrl RedisUrl { get; init; } = "localhost:6379";
@@ -34,7 +41,7 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
     public DeliveryPolicy Delivery { get; init; } = new();
     public TimeSpan AckTtlValue { get; init; } = TimeSpan.FromHours(1);
     public int ConcurrentAlerts { get; init; } = 256;
-    /// <summary>Broker-side delayed redelivery of failed deliveries (<c>NOTIFIER_REDELIVERY_DELAYS</c>); empty: off, straight to <c>_error</c>.</summary>
+    /// <summary>Broker-side delayed redelivery of failed deliveries (<c>NOTIFIER_REDELIVERY_DELAYS</c>, default <see cref="DefaultRedeliveryDelays"/>); empty: off, straight to <c>_error</c>.</summary>
     public IReadOnlyList<TimeSpan> Redelivery { get; init; } = [];
 
     public static NotifierOptions From(Settings settings)
@@ -85,7 +92,7 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
             },
             AckTtlValue = TimeSpan.FromSeconds(settings.Int(AckTtl, 3600, 0, 7 * 24 * 3600)),
             ConcurrentAlerts = settings.Int(Concurrency, 256, 1, 10_000),
-            Redelivery = BrokerDelayedRedelivery.ParseDelays(settings, RedeliveryDelays),
+            Redelivery = BrokerDelayedRedelivery.ParseDelays(settings, RedeliveryDelays, DefaultRedeliveryDelays),
         };
     }
 }

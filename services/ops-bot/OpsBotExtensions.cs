@@ -43,6 +43,8 @@ public static class OpsBotExtensions
         services.AddSingleton<SlackResponder>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<OpsStateCache>();
+        services.AddSingleton(sp => new ParkedAlerts(BrokerQueues.Address(settings), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ParkedAlerts>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ParkedAlerts>());
         services.AddSingleton<OpsCommandParser>();
         services.AddSingleton<OpsAuthorizer>();
         services.AddSingleton<CommandAuditor>();

@@ -5,10 +5,12 @@ using OpsBot.PlatformMetrics;
 namespace OpsBot.PnlIngest;
 
 /// <summary>
-/// After each scrape of <c>METRICS_URL</c>, publishes every kill-switch transition (and each scope's first
-/// observed state after start) as <c>KillSwitchChanged</c>. This path needs neither Redis nor the PnL
-/// channel, so the kill switch still arrives while Redis is down (the operations guide's runbook). A transition that
-/// cannot be published (broker down) is not remembered, so the next scrape publishes it again.
+/// After each scrape of <c>METRICS_URL</c>, publishes every kill-switch transition as <c>KillSwitchChanged</c>.
+/// The first state observed for a scope after start is published only when it is engaged: a switch found
+/// released at start did not change (announcing "released" at every start would be false), one found engaged
+/// must be known. This path needs neither Redis nor the PnL channel, so the kill switch still arrives while
+/// Redis is down (the operations guide's runbook). A transition that cannot be published (broker down) is not
+/// remembered, so the next scrape publishes it again.
 /// </summary>
 public sealed class KillSwitchPublisher(
     IBus bus,
@@ -23,8 +25,16 @@ public sealed class KillSwitchPublisher(
     public async Task OnScrapedAsync(ScrapeResult result, CancellationToken cancellationToken)
     {
         if (result.Metrics is not { } metrics) return;
+        var known = tracker.Reported;
         foreach (var (scope, engaged) in tracker.Changes(reader.Read(metrics)))
         {
+            if (!engaged && !known.ContainsKey(scope))
+            {
+                // First observation of a released switch: the starting point, not a change.
+                tracker.Commit(scope, engaged);
+                logger.LogInformation("Kill switch {Scope} is released (first observation from {Metric}; not a change, nothing published)", scope, options.KillSwitchMetric);
+                continue;
+            }
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

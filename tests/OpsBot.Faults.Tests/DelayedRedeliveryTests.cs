@@ -81,18 +81,19 @@ public sealed class DelayedRedeliveryTests(InfraFixture infra) : IAsyncLifetime
         await bus.Publish(new RedeliveryProbe(id, SucceedInRound: 99, Retryable: false), ctx => ctx.CorrelationId = correlationId);
 
         // Round 0 fails → _delay_1 (2 s) → round 1 fails → _delay_2 (4 s) → round 2 fails → _error.
-        await WaitForQueueAsync(RedeliveryProbeConsumer.Queue + "_delay_1", 1, TimeSpan.FromSeconds(10));
+        await WaitForQueueAsync(RedeliveryProbeConsumer.Queue + "_delay_1", 1, TimeSpan.FromSeconds(60));
         Assert.Equal(0u, await Queues.CountAsync(_rabbitUrl, RedeliveryProbeConsumer.Queue + "_delay_2"));
-        await WaitForQueueAsync(RedeliveryProbeConsumer.Queue + "_delay_2", 1, TimeSpan.FromSeconds(10));
+        await WaitForQueueAsync(RedeliveryProbeConsumer.Queue + "_delay_2", 1, TimeSpan.FromSeconds(60));
         Assert.Equal(0u, await Queues.CountAsync(_rabbitUrl, RedeliveryProbeConsumer.Queue + "_delay_1"));
-        await WaitForQueueAsync(RedeliveryProbeConsumer.Queue + "_error", 1, TimeSpan.FromSeconds(15));
+        await WaitForQueueAsync(RedeliveryProbeConsumer.Queue + "_error", 1, TimeSpan.FromSeconds(60));
 
         var attempts = _journal.Of(id);
         Assert.Equal([0, 1, 2], attempts.Select(a => a.Round));          // a NonRetryableException is not retried in-process
         Assert.Equal([0, 1, 2], attempts.Select(a => a.PayloadRound));   // what the consumer sees of its round
         Assert.True(attempts[1].At - attempts[0].At >= TimeSpan.FromSeconds(1.9), $"round 1 came {attempts[1].At - attempts[0].At} after round 0");
         Assert.True(attempts[2].At - attempts[1].At >= TimeSpan.FromSeconds(3.9), $"round 2 came {attempts[2].At - attempts[1].At} after round 1");
-        Assert.True(attempts[2].At - published < TimeSpan.FromSeconds(12), "rounds took far longer than the delays");
+        // Generous (issue 13, item 12): only catches delays in minutes instead of seconds, not a slow machine.
+        Assert.True(attempts[2].At - published < TimeSpan.FromSeconds(90), "rounds took far longer than the delays");
         Assert.All(attempts, a => Assert.Equal(attempts[0].MessageId, a.MessageId)); // forwarded, not re-published
         Assert.All(attempts, a => Assert.Equal(correlationId, a.CorrelationId));
 
@@ -118,7 +119,7 @@ public sealed class DelayedRedeliveryTests(InfraFixture infra) : IAsyncLifetime
         var bus = _app.Services.GetRequiredService<IBus>();
         await bus.Publish(new RedeliveryProbe(id, SucceedInRound: 1, Retryable: true));
 
-        await BusProbe.Until(() => _journal.Of(id).Any(a => a.Succeeded), TimeSpan.FromSeconds(15), () => $"{_journal.Of(id).Count} attempts");
+        await BusProbe.Until(() => _journal.Of(id).Any(a => a.Succeeded), TimeSpan.FromSeconds(60), () => $"{_journal.Of(id).Count} attempts");
         await Task.Delay(TimeSpan.FromSeconds(2.5)); // a second copy would have come back by now
 
         var attempts = _journal.Of(id);

@@ -113,7 +113,25 @@ public sealed class NotifierDelayedRedeliveryTests(InfraFixture infra) : IAsyncL
         Assert.False(error!.Headers.ContainsKey("MT-Redelivery-Count"));
     }
 
-    private async Task<ServiceProcess> StartNotifierAsync(string name, string delays, string token = Token)
+    // Issue 13, item 1: with NOTIFIER_REDELIVERY_DELAYS unset (the production default) a failed round is not parked
+    // in notifier-slack_error after a few seconds of Slack trouble: it waits in notifier-slack_delay_1 (60 s) and the
+    // wait queues of the default delays exist. On the old code (default off) it went straight to notifier-slack_error.
+    [Fact]
+    public async Task With_no_setting_a_failed_round_waits_in_the_first_delay_queue_instead_of_the_error_queue()
+    {
+        var notifier = await StartNotifierAsync("notifier", delays: null);
+        var alert = BusProbe.Alert("redelivery:default");
+        await _bus.Publish(alert);
+
+        await WaitForQueueAsync(SlackQueue + "_delay_1", 1, TimeSpan.FromSeconds(60));
+        Assert.Equal(0u, await _bus.CountAsync(SlackQueue + "_error"));
+        Assert.Empty(_bus.Failed); // not given up: no AlertDeliveryFailed
+        Assert.Contains(notifier.Output, l => l.Contains("tried again in 60 s") && l.Contains(alert.CorrelationId.ToString()));
+        for (var n = 2; n <= 5; n++) Assert.Equal(0u, await _bus.CountAsync($"{SlackQueue}_delay_{n}")); // declared, empty
+        Assert.Contains(notifier.Output, l => l.Contains("notifier-slack_delay_5 (3600 s)"));
+    }
+
+    private async Task<ServiceProcess> StartNotifierAsync(string name, string? delays, string token = Token)
     {
         var env = new Dictionary<string, string>
         {
@@ -126,9 +144,9 @@ public sealed class NotifierDelayedRedeliveryTests(InfraFixture infra) : IAsyncL
             ["NOTIFIER_DELIVERY_ATTEMPTS"] = "2",
             ["NOTIFIER_RETRY_DELAY_MS"] = "100",
             ["NOTIFIER_HTTP_TIMEOUT"] = "5",
-            ["NOTIFIER_REDELIVERY_DELAYS"] = delays,
             ["LOG_FORMAT"] = "text",
         };
+        if (delays is not null) env["NOTIFIER_REDELIVERY_DELAYS"] = delays;
         var process = ServiceProcess.Start(name, "services/notifier", "OpsBot.Notifier", env);
         _processes.Add(process);
         await process.WaitReadyAsync(TimeSpan.FromSeconds(60));

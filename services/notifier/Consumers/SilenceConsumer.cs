@@ -7,10 +7,11 @@ namespace OpsBot.Notifier.Consumers;
 /// <summary>
 /// Keeps the ops-bot's silences and acknowledgements (queue <c>notifier-silences</c>) in Redis, where every
 /// replica reads them and where they survive a restart. An acknowledgement quiets its dedup key for
-/// <c>NOTIFIER_ACK_TTL</c> seconds (0: recorded in the log only). While Redis is down these messages fail
+/// <c>NOTIFIER_ACK_TTL</c> seconds (0: recorded in the log only). A silence whose matcher is not valid
+/// (<see cref="GlobMatcher.Validate"/>) is refused with a warning and <c>opsbot_notifier_silences_refused_total</c>. While Redis is down these messages fail
 /// and, after the bus's retries, wait in <c>notifier-silences_error</c>.
 /// </summary>
-public sealed class SilenceConsumer(SilenceStore store, NotifierOptions options, TimeProvider time, ILogger<SilenceConsumer> logger)
+public sealed class SilenceConsumer(SilenceStore store, NotifierOptions options, NotifierMetrics metrics, TimeProvider time, ILogger<SilenceConsumer> logger)
     : IConsumer<SilenceRequested>, IConsumer<UnsilenceRequested>, IConsumer<AlertAcknowledged>
 {
     public const string Queue = "notifier-silences";
@@ -18,6 +19,13 @@ public sealed class SilenceConsumer(SilenceStore store, NotifierOptions options,
     public async Task Consume(ConsumeContext<SilenceRequested> context)
     {
         var m = context.Message;
+        if (GlobMatcher.Validate(m.Matcher) is { } problem)
+        {
+            // The ops-bot refuses such a matcher already; one that gets here anyway is not stored (it would silence nothing).
+            metrics.SilenceRefused();
+            logger.LogWarning("Silence {Matcher} by {RequestedBy} refused: {Problem}; nothing is silenced", SilenceStore.Shorten(m.Matcher ?? ""), m.RequestedBy, problem);
+            return;
+        }
         if (m.Until <= time.GetUtcNow())
         {
             logger.LogInformation("Silence {Matcher} by {RequestedBy} has already ended ({Until:O}); ignored", m.Matcher, m.RequestedBy, m.Until);

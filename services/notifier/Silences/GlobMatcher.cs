@@ -1,30 +1,17 @@
-using System.Text;
-using System.Text.RegularExpressions;
+using OpsBot.ServiceDefaults;
 
 namespace OpsBot.Notifier.Silences;
 
 /// <summary>
 /// Glob matching over dedup keys, as an operator types it in <c>/ops silence</c>: <c>*</c> matches any run of
-/// characters (colons included), <c>?</c> one character, everything else itself; case is ignored. A matcher
-/// without wildcards is one exact dedup key.
+/// characters (colons included), <c>?</c> one character, <c>\</c> makes the next character literal, everything
+/// else itself; case is ignored. A matcher without wildcards is one exact dedup key. The rules and the matcher
+/// are <see cref="SilencePattern"/> (no regular expression: matching cannot time out or throw).
 /// </summary>
 public static class GlobMatcher
 {
-    public static Regex Compile(string glob)
-    {
-        var pattern = new StringBuilder("^");
-        foreach (var c in glob)
-        {
-            pattern.Append(c switch
-            {
-                '*' => ".*",
-                '?' => ".",
-                _ => Regex.Escape(c.ToString()),
-            });
-        }
-        pattern.Append('$');
-        return new Regex(pattern.ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline, TimeSpan.FromMilliseconds(50));
-    }
+    public static bool IsMatch(string glob, string key) => SilencePattern.IsMatch(glob, key);
 
-    public static bool IsMatch(string glob, string key) => Compile(glob).IsMatch(key);
+    /// <summary>Why the matcher is refused, or null when it is valid.</summary>
+    public static string? Validate(string glob) => SilencePattern.Validate(glob);
 }

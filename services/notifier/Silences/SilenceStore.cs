@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using StackExchange.Redis;
 
 namespace OpsBot.Notifier.Silences;
@@ -15,8 +15,11 @@ public sealed record Acknowledgement(string DedupKey, DateTimeOffset Until, stri
 /// <c>{prefix}acks</c> by dedup key) so they survive a notifier restart and every replica sees them.
 /// Each replica reads them into a snapshot at most once a second (the alert path never waits on more
 /// than that); expired entries are pruned when read. While Redis is unreachable the last snapshot holds.
+/// A stored matcher that <see cref="GlobMatcher.Validate"/> refuses (written by an older version or by hand) is
+/// left out of the snapshot — it silences nothing — with one warning per matcher and
+/// <c>opsbot_notifier_silences_refused_total</c>; matching itself cannot fail a delivery.
 /// </summary>
-public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions options, TimeProvider time, ILogger<SilenceStore> logger)
+public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions options, NotifierMetrics metrics, TimeProvider time, ILogger<SilenceStore> logger)
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -25,6 +28,7 @@ public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions o
     private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
     private volatile bool _tried; // a first load was attempted (done, or failed with Redis down)
     private bool _warned;
+    private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.Ordinal);
 
     private RedisKey SilencesKey => options.KeyPrefix + "silences";
     private RedisKey AcksKey => options.KeyPrefix + "acks";
@@ -71,12 +75,13 @@ public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions o
             _loadedAt = now;
             if (!redis.IsConnected) { Warn("not connected"); return; }
             var db = redis.GetDatabase();
-            var silences = new List<(Silence, Regex)>();
+            var silences = new List<Silence>();
             foreach (var entry in await db.HashGetAllAsync(SilencesKey))
             {
                 var silence = Parse<Silence>(entry.Value);
                 if (silence is null || silence.Until <= now) { await db.HashDeleteAsync(SilencesKey, entry.Name); continue; }
-                silences.Add((silence, GlobMatcher.Compile(silence.Matcher)));
+                if (GlobMatcher.Validate(silence.Matcher) is { } problem) { Refuse(silence, problem); continue; }
+                silences.Add(silence);
             }
             var acks = new Dictionary<string, Acknowledgement>(StringComparer.Ordinal);
             foreach (var entry in await db.HashGetAllAsync(AcksKey))
@@ -99,6 +104,18 @@ public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions o
         }
     }
 
+    /// <summary>A stored matcher that is not valid: it silences nothing; said once per matcher and counted.</summary>
+    private void Refuse(Silence silence, string problem)
+    {
+        if (!_refused.TryAdd(silence.Matcher, true)) return;
+        metrics.SilenceRefused();
+        logger.LogWarning("Ignoring the stored silence {Matcher} by {RequestedBy}: {Problem}; it silences nothing (lift it with /ops unsilence)",
+            Shorten(silence.Matcher), silence.RequestedBy, problem);
+    }
+
+    /// <summary>At most 80 characters of a matcher for a log line.</summary>
+    public static string Shorten(string matcher) => matcher.Length <= 80 ? matcher : matcher[..80] + "…";
+
     private void Warn(string why)
     {
         if (_warned) return;
@@ -113,14 +130,14 @@ public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions o
     }
 
     /// <summary>What is in force at one moment.</summary>
-    public sealed class Snapshot(IReadOnlyList<(Silence Silence, Regex Pattern)> silences, IReadOnlyDictionary<string, Acknowledgement> acks)
+    public sealed class Snapshot(IReadOnlyList<Silence> silences, IReadOnlyDictionary<string, Acknowledgement> acks)
     {
         public static readonly Snapshot Empty = new([], new Dictionary<string, Acknowledgement>());
 
-        public IReadOnlyList<Silence> Silences => silences.Select(s => s.Silence).ToList();
+        public IReadOnlyList<Silence> Silences => silences;
 
         public Silence? SilenceFor(string dedupKey, DateTimeOffset now) =>
-            silences.FirstOrDefault(s => s.Silence.Until > now && s.Pattern.IsMatch(dedupKey)).Silence;
+            silences.FirstOrDefault(s => s.Until > now && GlobMatcher.IsMatch(s.Matcher, dedupKey));
 
         public Acknowledgement? AckFor(string dedupKey, DateTimeOffset now) =>
             acks.TryGetValue(dedupKey, out var ack) && ack.Until > now ? ack : null;

@@ -19,13 +19,17 @@ public sealed class HelpHandler : ICommandHandler<HelpCommand>
     }
 }
 
-/// <summary>Health (platform metrics), broker and Redis reachability, Slack connection, kill switch, last PnL per strategy.</summary>
+/// <summary>
+/// Health (platform metrics), broker and Redis reachability, Slack connection, kill switch, alerts the notifier is
+/// holding (waiting in <c>_delay_*</c>, parked in <c>_error</c>: <see cref="ParkedAlerts"/>), last PnL per strategy.
+/// </summary>
 public sealed class StatusHandler(
     PlatformMetricsState metrics,
     KillSwitchReader killSwitchReader,
     OpsStateCache cache,
     HealthCheckService health,
     SocketMode.SocketModeState socket,
+    ParkedAlerts parked,
     TimeProvider time) : ICommandHandler<StatusCommand>
 {
     public async Task<CommandReply> HandleAsync(StatusCommand command, CommandContext context, CancellationToken cancellationToken)
@@ -56,6 +60,8 @@ public sealed class StatusHandler(
                 text.Append("• kill switch ").Append(SlackJson.Escape(scope)).Append(": *").Append(engaged ? "ENGAGED" : "released").Append("* (from the metrics)\n");
         }
         else text.Append("• kill switch: unknown (no KillSwitchChanged seen, not in the metrics)\n");
+
+        text.Append(await parked.DescribeAsync(cancellationToken));
 
         var pnl = cache.Pnl();
         if (pnl.Count == 0) text.Append("• PnL: none received yet\n");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using OpsBot.ServiceDefaults;
 
 namespace OpsBot.Bot.Commands;
 
@@ -45,7 +46,7 @@ public sealed partial class OpsCommandParser
             "pnl" => args.Length <= 1 ? new PnlCommand(raw, args.FirstOrDefault()) : Invalid(raw, verb, "too many arguments"),
             "risk" => args.Length <= 1 ? new RiskCommand(raw, args.FirstOrDefault()?.ToUpperInvariant()) : Invalid(raw, verb, "too many arguments"),
             "silence" => ParseSilence(raw, args),
-            "unsilence" => args.Length == 1 && IsMatcher(args[0]) ? new UnsilenceCommand(raw, args[0]) : Invalid(raw, verb, "give one dedup key or pattern"),
+            "unsilence" => ParseUnsilence(raw, args),
             "killswitch" => ParseKillSwitch(raw, args),
             _ => new InvalidCommand(raw, $"unknown command '{Shorten(words[0])}'", AllUsages),
         };
@@ -75,11 +76,28 @@ public sealed partial class OpsCommandParser
     private static OpsCommand ParseSilence(string raw, string[] args)
     {
         if (args.Length != 2) return Invalid(raw, "silence", "give a dedup key or pattern and a duration");
-        if (!IsMatcher(args[0])) return Invalid(raw, "silence", "the key or pattern may use letters, digits, - _ . : / and * only");
+        if (MatcherProblem(args[0]) is { } problem) return Invalid(raw, "silence", problem);
         if (!TryParseDuration(args[1], out var duration)) return Invalid(raw, "silence", $"'{Shorten(args[1])}' is not a duration");
         if (duration > MaxSilence) return Invalid(raw, "silence", "a silence lasts at most 7 days");
         return new SilenceCommand(raw, args[0], duration);
     }
+
+    private static OpsCommand ParseUnsilence(string raw, string[] args)
+    {
+        if (args.Length != 1) return Invalid(raw, "unsilence", "give one dedup key or pattern");
+        // Only the characters: a silence stored before the stricter rules (more * than allowed) can still be lifted.
+        return MatcherPattern().IsMatch(args[0]) ? new UnsilenceCommand(raw, args[0]) : Invalid(raw, "unsilence", CharactersProblem);
+    }
+
+    /// <summary>
+    /// Why a typed key or pattern is refused, or null: the characters of dedup keys plus the wildcards <c>*</c>, <c>?</c>
+    /// and the escape <c>\</c>, and the shared rules of <see cref="SilencePattern.Validate"/> (at most
+    /// <see cref="SilencePattern.MaxStars"/> <c>*</c>, no lone <c>\</c> at the end).
+    /// </summary>
+    public static string? MatcherProblem(string text) =>
+        !MatcherPattern().IsMatch(text) ? CharactersProblem : SilencePattern.Validate(text);
+
+    private const string CharactersProblem = "the key or pattern may use letters, digits, - _ . : / and the wildcards * ? (\\ makes the next character literal) only";
 
     private static OpsCommand ParseKillSwitch(string raw, string[] args)
     {
@@ -95,14 +113,12 @@ public sealed partial class OpsCommandParser
 
     private static InvalidCommand Invalid(string raw, string verb, string problem) => new(raw, problem, "Usage: " + Usages[verb]);
 
-    private static bool IsMatcher(string text) => MatcherPattern().IsMatch(text);
-
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     [GeneratedRegex(@"^(?<part>\d+[smhd])+$")]
     private static partial Regex DurationPattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9_\-.:/*]{1,200}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_\-.:/*?\\]{1,200}$")]
     private static partial Regex MatcherPattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9_\-.:]{1,100}$")]

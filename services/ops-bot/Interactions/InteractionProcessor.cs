@@ -5,6 +5,7 @@ using OpsBot.Bot.Guards;
 using OpsBot.Bot.Slack;
 using OpsBot.Bot.State;
 using OpsBot.Contracts;
+using OpsBot.ServiceDefaults;
 
 namespace OpsBot.Bot.Interactions;
 
@@ -118,6 +119,15 @@ public sealed class InteractionProcessor(
             await Ephemeral(click, "⛔ Silencing is only for the admins listed in OPS_ADMINS. This attempt was recorded.", cancellationToken);
             return;
         }
+        // The button silences exactly the alert's key: * ? \ in it (a strategy named "mom*") are escaped, so the
+        // silence covers no more than the alert shows.
+        var matcher = SilencePattern.Escape(key);
+        if (SilencePattern.Validate(matcher) is { } problem)
+        {
+            await auditor.AuditAsync(click.UserId, typed, AuditOutcome.Refused, problem, correlationId);
+            await Ephemeral(click, $"⛔ This alert's key cannot be silenced from the button ({problem}); use `/ops silence`.", cancellationToken);
+            return;
+        }
         var until = time.GetUtcNow() + ButtonSilence;
         try
         {
@@ -126,7 +136,7 @@ public sealed class InteractionProcessor(
                 CorrelationId = correlationId,
                 Timestamp = time.GetUtcNow(),
                 SilenceId = Guid.NewGuid(),
-                Matcher = key,
+                Matcher = matcher,
                 Until = until,
                 RequestedBy = click.UserId,
                 Reason = "Silence 1h button",

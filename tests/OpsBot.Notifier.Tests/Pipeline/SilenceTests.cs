@@ -29,8 +29,11 @@ public sealed class SilenceTests(InfraFixture infra) : NotifierTestBase(infra)
 
         await Bus.Publish(TestBus.Alert("pnl-loss:acct-9:momentum"));
         await Bus.Publish(TestBus.Alert("pnl-loss:acct-1:momentum"));
-        await TestBus.Until(() => Bus.Delivered.Count >= 2, TimeSpan.FromSeconds(15), () => $"{Bus.Delivered.Count} delivered");
-        await Task.Delay(1000);
+        await TestBus.Until(() => Bus.Delivered.Count >= 2, TimeSpan.FromSeconds(30), () => $"{Bus.Delivered.Count} delivered");
+        // Positive evidence instead of a fixed wait (issue 13, item 12): the silenced alert was taken and decided on both
+        // channels (the service's own "suppressed by silence" line), so nothing about it can still be on its way.
+        await TestBus.Until(() => first.Logs.Logs.Count(l => l.Message.Contains("pnl-loss:acct-9:momentum") && l.Message.Contains("suppressed by silence")) == 2,
+            TimeSpan.FromSeconds(30), () => first.Logs.All);
         Assert.Empty(SlackAccepted("acct-9"));
         Assert.Empty(TeamsAccepted("acct-9"));
         Assert.All(Bus.Delivered, d => Assert.Equal("pnl-loss:acct-1:momentum", d.DedupKey));
@@ -65,10 +68,43 @@ public sealed class SilenceTests(InfraFixture infra) : NotifierTestBase(infra)
         Assert.True(Infra.Redis.GetDatabase().HashExists(Prefix + "acks", "band:BTC-USD"), "the ack is kept in Redis");
         await Bus.Publish(TestBus.Alert("band:BTC-USD"));
         await Bus.Publish(TestBus.Alert("band:ETH-USD"));
-        await TestBus.Until(() => Bus.Delivered.Count >= 1, TimeSpan.FromSeconds(10), () => host.Logs.All);
-        await Task.Delay(1000);
+        await TestBus.Until(() => Bus.Delivered.Count >= 1, TimeSpan.FromSeconds(30), () => host.Logs.All);
+        // Positive evidence, not a fixed wait: the acknowledged alert was decided ("suppressed by ack").
+        await TestBus.Until(() => host.Logs.Logs.Any(l => l.Message.Contains("band:BTC-USD") && l.Message.Contains("suppressed by ack")),
+            TimeSpan.FromSeconds(30), () => host.Logs.All);
         Assert.Empty(SlackAccepted("band:BTC-USD"));
         Assert.Single(SlackAccepted("band:ETH-USD"));
         Assert.Contains(host.Logs.Logs, l => l.Message.Contains("band:BTC-USD") && l.Message.Contains("suppressed by ack"));
+    }
+
+    // Issue 13, item 7: a stored silence whose pattern is pathological (written before validation existed, or by hand)
+    // cannot fail delivery. On the old code the pattern became a backtracking regex; its 50 ms timeout threw in the
+    // mute stage for every alert, which then went through the retries into notifier-slack_error instead of Slack.
+    [Fact]
+    public async Task A_bad_stored_silence_pattern_is_ignored_with_a_warning_and_alerts_are_still_delivered()
+    {
+        var pathological = string.Concat(Enumerable.Repeat("*a", 30)) + "*b";
+        var stored = new { SilenceId = Guid.NewGuid(), Matcher = pathological, Until = DateTimeOffset.UtcNow.AddHours(1), RequestedBy = "U-old", Reason = "written by hand" };
+        await Infra.Redis.GetDatabase().HashSetAsync(Prefix + "silences", pathological,
+            System.Text.Json.JsonSerializer.Serialize(stored, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
+        var settings = Settings();
+        settings["NOTIFIER_REDELIVERY_DELAYS"] = "off"; // a failure would show at once in notifier-slack_error
+        var host = await StartNotifierAsync(settings);
+
+        var key = "pnl-loss:acct-1:" + new string('a', 120);
+        await Bus.Publish(TestBus.Alert(key));
+        await TestBus.Until(() => SlackAccepted(key).Count == 1, TimeSpan.FromSeconds(30), () => host.Logs.All);
+        Assert.Contains(host.Logs.Logs, l => l.Message.Contains("Ignoring the stored silence") && l.Message.Contains("more than 8 *"));
+
+        // A new silence with such a pattern is refused on arrival (one line, counted) and not stored.
+        await Bus.Publish(new SilenceRequested
+        {
+            CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, SilenceId = Guid.NewGuid(),
+            Matcher = "*x*x*x*x*x*x*x*x*x*x", Until = DateTimeOffset.UtcNow.AddHours(1), RequestedBy = "U123",
+        });
+        await TestBus.Until(() => host.Logs.Logs.Any(l => l.Message.Contains("refused: the pattern has more than 8 *")), TimeSpan.FromSeconds(30), () => host.Logs.All);
+        Assert.False(Infra.Redis.GetDatabase().HashExists(Prefix + "silences", "*x*x*x*x*x*x*x*x*x*x"));
+        AssertMetric((await host.GetAsync("metrics")).Body, "opsbot_notifier_silences_refused_total");
+        Assert.Equal(0u, (await Bus.PeekQueueAsync("notifier-slack_error")).Count);
     }
 }

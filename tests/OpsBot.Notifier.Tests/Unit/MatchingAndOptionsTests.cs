@@ -16,7 +16,49 @@ public sealed class GlobMatcherTests
     [InlineData("a.b(c)+", "a.b(c)+", true)]  // regex characters are literal
     [InlineData("a.b", "axb", false)]
     [InlineData("*", "anything:at:all", true)]
+    [InlineData("a\\*b", "a*b", true)]    // \* is a literal star
+    [InlineData("a\\*b", "axxb", false)]
+    [InlineData("a\\?", "a?", true)]
+    [InlineData("a\\?", "ab", false)]
+    [InlineData("a\\\\b", "a\\b", true)]  // \\ is a literal backslash
+    [InlineData("*:mom*", "pnl-loss:a:mom*:warning", true)]
+    [InlineData("*a*b*c", "xaybzc", true)]
+    [InlineData("*a*b*c", "xaybzcd", false)]
+    [InlineData("", "", false)]           // an empty matcher is refused and matches nothing
     public void Globs_match_dedup_keys(string glob, string key, bool expected) => Assert.Equal(expected, GlobMatcher.IsMatch(glob, key));
+
+    // Issue 13, item 7: the Silence 1h button silences exactly the alert's key, even when it holds * or ?.
+    // On the old code the key was used as a glob unescaped: "mom*" silenced "momentum" too.
+    [Theory]
+    [InlineData("pnl-loss:acct-1:mom*:warning", "pnl-loss:acct-1:momentum:warning")]
+    [InlineData("pnl-loss:acct-1:m?m:warning", "pnl-loss:acct-1:mam:warning")]
+    public void An_escaped_key_matches_itself_and_nothing_else(string key, string other)
+    {
+        var pattern = SilencePattern.Escape(key);
+        Assert.Null(SilencePattern.Validate(pattern));
+        Assert.True(GlobMatcher.IsMatch(pattern, key));
+        Assert.True(GlobMatcher.IsMatch(pattern, key.ToUpperInvariant())); // case is still ignored
+        Assert.False(GlobMatcher.IsMatch(pattern, other));
+        Assert.True(GlobMatcher.IsMatch(key, other)); // what the unescaped key silenced
+    }
+
+    // Issue 13, item 7: a pathological pattern is refused where it is made and stored, and matching never times out or throws.
+    // On the old code this pattern compiled to a backtracking regex whose 50 ms timeout threw RegexMatchTimeoutException on IsMatch.
+    [Fact]
+    public void A_pathological_pattern_is_refused_and_matching_is_bounded()
+    {
+        var pathological = string.Concat(Enumerable.Repeat("*a", 30)) + "*b";
+        Assert.Contains("more than 8 *", SilencePattern.Validate(pathological));
+        Assert.Contains("lone \\", SilencePattern.Validate("pnl-loss:\\"));
+        Assert.Contains("longer than", SilencePattern.Validate(new string('k', SilencePattern.MaxLength + 1)));
+        Assert.Contains("control", SilencePattern.Validate("a\nb"));
+        var key = "pnl-loss:" + new string('a', 5000);
+        Assert.False(GlobMatcher.IsMatch(pathological, key)); // refused: matches nothing, throws nothing
+        // The worst a valid pattern can do (8 stars against a long key) is quick: no timeout, no exception.
+        var worst = string.Concat(Enumerable.Repeat("*a", 8)) + "b";
+        Assert.False(GlobMatcher.IsMatch(worst, key));
+        Assert.True(GlobMatcher.IsMatch(worst, key + "b"));
+    }
 }
 
 public sealed class NotifierOptionsTests
@@ -34,6 +76,22 @@ public sealed class NotifierOptionsTests
         Assert.Equal(3, options.Delivery.Attempts);
         Assert.DoesNotContain("very-secret", options.Teams.ToString());
         Assert.DoesNotContain("very-secret", options.ToString());
+    }
+
+    // Issue 13, item 1: delayed redelivery is on when NOTIFIER_REDELIVERY_DELAYS is unset (the old default was off);
+    // set but empty, "off" or "none" turn it off; a list is read as given.
+    [Fact]
+    public void Delayed_redelivery_is_on_by_default_and_empty_or_off_turn_it_off()
+    {
+        const string teams = "https://x/y";
+        var unset = NotifierOptions.From(With(("TEAMS_WEBHOOK_URL", teams)));
+        Assert.Equal(new[] { 60, 300, 900, 1800, 3600 }, unset.Redelivery.Select(d => (int)d.TotalSeconds));
+        Assert.Empty(NotifierOptions.From(With(("TEAMS_WEBHOOK_URL", teams), ("NOTIFIER_REDELIVERY_DELAYS", ""))).Redelivery);
+        Assert.Empty(NotifierOptions.From(With(("TEAMS_WEBHOOK_URL", teams), ("NOTIFIER_REDELIVERY_DELAYS", "off"))).Redelivery);
+        Assert.Empty(NotifierOptions.From(With(("TEAMS_WEBHOOK_URL", teams), ("NOTIFIER_REDELIVERY_DELAYS", "none"))).Redelivery);
+        Assert.Equal(new[] { 2, 4 }, NotifierOptions.From(With(("TEAMS_WEBHOOK_URL", teams), ("NOTIFIER_REDELIVERY_DELAYS", "2, 4"))).Redelivery.Select(d => (int)d.TotalSeconds));
+        var bad = Assert.Throws<SettingsException>(() => NotifierOptions.From(With(("TEAMS_WEBHOOK_URL", teams), ("NOTIFIER_REDELIVERY_DELAYS", "soon"))));
+        Assert.Contains("NOTIFIER_REDELIVERY_DELAYS", bad.Message);
     }
 
     [Fact]

@@ -13,8 +13,10 @@ public sealed class KillSwitchPollingTests
 {
     private static readonly PlatformMetricsOptions Options = new(new Uri("http://platform/metrics"), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), "trading_kill_switch_engaged", "scope");
 
+    // Issue 13, item 2: the first observation of a released switch is not a change (no false "released" at every start).
+    // On the old code the first scrape published global=released, so the list began with false.
     [Fact]
-    public async Task Publishes_first_states_and_then_only_transitions()
+    public async Task A_released_switch_at_start_is_not_published_an_engaged_one_is_and_then_only_transitions()
     {
         await using var provider = new ServiceCollection().AddMassTransitTestHarness().BuildServiceProvider(true);
         var harness = provider.GetRequiredService<ITestHarness>();
@@ -28,9 +30,11 @@ public sealed class KillSwitchPollingTests
         await publisher.OnScrapedAsync(new ScrapeResult(DateTimeOffset.UtcNow, null, ScrapeFailure.Timeout, "", TimeSpan.Zero), default);
         await Scrape("trading_kill_switch_engaged{scope=\"global\"} 1");
         await Scrape("trading_kill_switch_engaged{scope=\"global\"} 1");
+        await Scrape("trading_kill_switch_engaged{scope=\"global\"} 0");
+        await Scrape("trading_kill_switch_engaged{scope=\"global\"} 0\ntrading_kill_switch_engaged{scope=\"venue-a\"} 1");
 
         var published = harness.Published.Select<KillSwitchChanged>().Select(m => m.Context.Message).ToList();
-        Assert.Equal([false, true], published.Select(m => m.Engaged));
-        Assert.All(published, m => Assert.Equal(("global", "trading_kill_switch_engaged"), (m.Scope, m.Source)));
+        Assert.Equal([("global", true), ("global", false), ("venue-a", true)], published.Select(m => (m.Scope, m.Engaged)));
+        Assert.All(published, m => Assert.Equal("trading_kill_switch_engaged", m.Source));
     }
 }

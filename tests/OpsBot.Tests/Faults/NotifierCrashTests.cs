@@ -42,18 +42,24 @@ public sealed class NotifierCrashTests : IAsyncLifetime
 
         var restarted = scenario.Start("notifier");
         await restarted.WaitReadyAsync(TimeSpan.FromSeconds(60));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (scenario.SlackMessagesAbout("crash-me") < 2 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        // The redelivered message was decided by the restarted notifier: delivered again (the duplicate this window
+        // allows) or suppressed by dedup. Either is positive evidence from the service; no fixed wait.
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!restarted.Output.Any(l => l.Contains(":crash-me:") && (l.Contains("delivered to") || l.Contains("suppressed by"))))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the restarted notifier never handled the redelivered alert:\n" + string.Join('\n', restarted.Output.TakeLast(30)));
+            await Task.Delay(100);
+        }
 
-        // Received twice: once by the killed process (Slack had it), once after the redelivery.
-        Assert.Equal(2, scenario.SlackMessagesAbout("crash-me"));
+        // What the name says (issue 13, item 12): nothing lost, at most the one duplicate — not "exactly two".
+        Assert.InRange(scenario.SlackMessagesAbout("crash-me"), 1, 2);
 
-        // The window closes with the redelivery: later alerts arrive once each.
+        // The window closes with the redelivery: a later alert arrives once, and is the sentinel that nothing more about
+        // crash-me was on its way (it is published after the redelivery was decided).
         await scenario.PublishPnlAsync("after-crash", -1500);
-        await scenario.WaitForSlackAsync("after-crash", TimeSpan.FromSeconds(30));
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await scenario.WaitForSlackAsync("after-crash", TimeSpan.FromSeconds(60));
         Assert.Equal(1, scenario.SlackMessagesAbout("after-crash"));
-        Assert.Equal(2, scenario.SlackMessagesAbout("crash-me"));
+        Assert.InRange(scenario.SlackMessagesAbout("crash-me"), 1, 2);
     }
 
     public async Task DisposeAsync()
