@@ -3,6 +3,7 @@ using OpsBot.Bot.Commands;
 using OpsBot.Contracts;
 using OpsBot.OpsBot.Tests.Fakes;
 using OpsBot.ServiceDefaults;
+using OpsBot.Testing;
 
 namespace OpsBot.OpsBot.Tests.Slack;
 
@@ -10,15 +11,19 @@ namespace OpsBot.OpsBot.Tests.Slack;
 /// Issue 13, item 7, where silences are made: the "Silence 1h" button escapes the alert's key, so a strategy named
 /// with <c>*</c> or <c>?</c> silences exactly that alert; <c>/ops silence</c> refuses a pathological pattern.
 /// </summary>
-public sealed class SilencePatternTests : IAsyncLifetime
+[Collection(InfraFixture.Collection)]
+public sealed class SilencePatternTests(InfraFixture infra) : IAsyncLifetime
 {
     private FakeSlackPlatform _slack = null!;
+    private BrokerListener _broker = null!;
     private BotHost _bot = null!;
 
     public async Task InitializeAsync()
     {
         _slack = await FakeSlackPlatform.StartAsync(BotHost.AppToken);
-        var settings = BotHost.Settings(_slack);
+        var vhost = await infra.CreateVirtualHostAsync("opsbot-silence");
+        _broker = await BrokerListener.StartAsync(vhost);
+        var settings = BotHost.OnInfra(BotHost.Settings(_slack), infra, vhost);
         settings.Remove("SLACK_APP_TOKEN"); // HTTP request URLs only
         _bot = await BotHost.StartAsync(settings);
     }
@@ -27,6 +32,7 @@ public sealed class SilencePatternTests : IAsyncLifetime
     {
         await _bot.DisposeAsync();
         await _slack.DisposeAsync();
+        await _broker.DisposeAsync();
     }
 
     // On the old code the button published the key itself as the matcher: "pnl-loss:acct-1:mom*:warning", a glob that
@@ -38,7 +44,7 @@ public sealed class SilencePatternTests : IAsyncLifetime
         var click = SlackPayloads.ButtonClick("opsbot_alert_silence_1h", key, "UADMIN1", _slack.ResponseUrl("esc"), SlackPayloads.AlertMessage(key));
         using (var r = await _bot.Http.SendAsync(SlackPayloads.Signed(new Uri(_bot.BaseUrl, "slack/interactions"), SlackPayloads.InteractionForm(click), BotHost.SigningSecret, DateTimeOffset.UtcNow)))
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        var silence = await _bot.WaitPublishedAsync<SilenceRequested>();
+        var silence = await _broker.WaitAsync<SilenceRequested>();
         Assert.Equal("pnl-loss:acct-1:mom\\*\\?:warning", silence.Matcher);
         Assert.True(SilencePattern.IsMatch(silence.Matcher, key));
         Assert.False(SilencePattern.IsMatch(silence.Matcher, "pnl-loss:acct-1:momentum:warning"));
