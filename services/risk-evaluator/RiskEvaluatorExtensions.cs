@@ -12,6 +12,7 @@ public static class RiskEvaluatorExtensions
         builder.Services.AddRiskEvaluatorCore(options);
         // Redis holds the durable state; while it is down risk-evaluator judges from memory, so it stays ready.
         builder.Services.AddOpsBotRedis(options.State.RedisUrl, requiredForReadiness: false);
+        builder.Services.AddHostedService<RiskStateWarmUp>();
         builder.Services.AddHostedService<DirtyStateWriter>();
         builder.Services.AddHostedService<RiskStateEvictor>();
         return builder;

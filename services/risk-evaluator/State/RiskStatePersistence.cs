@@ -27,6 +27,7 @@ public sealed class RiskStatePersistence
     private readonly ILogger<RiskStatePersistence> _logger;
     private readonly TimeSpan _timeout;
     private readonly ResiliencePipeline _inline;
+    private readonly ResiliencePipeline _load;
     private readonly ConcurrentDictionary<string, StateRecord> _dirty = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private int _outage;
@@ -37,18 +38,24 @@ public sealed class RiskStatePersistence
         _metrics = metrics;
         _logger = logger;
         _timeout = options.RedisTimeout;
-        _inline = new ResiliencePipelineBuilder()
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-            {
-                FailureRatio = 0.5,
-                MinimumThroughput = 4,
-                SamplingDuration = TimeSpan.FromSeconds(5),
-                BreakDuration = TimeSpan.FromSeconds(2),
-                ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutRejectedException>().Handle<TimeoutException>(),
-            })
-            .AddTimeout(options.RedisTimeout)
-            .Build();
+        _inline = Pipeline(options.RedisTimeout);
+        _load = Pipeline(LoadTimeout(options.RedisTimeout));
     }
+
+    /// <summary>A key's first read waits longer than a write (once per key): 4 × the write timeout, at least 1 s.</summary>
+    public static TimeSpan LoadTimeout(TimeSpan writeTimeout) => TimeSpan.FromTicks(Math.Max(writeTimeout.Ticks * 4, TimeSpan.TicksPerSecond));
+
+    private static ResiliencePipeline Pipeline(TimeSpan timeout) => new ResiliencePipelineBuilder()
+        .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        {
+            FailureRatio = 0.5,
+            MinimumThroughput = 4,
+            SamplingDuration = TimeSpan.FromSeconds(5),
+            BreakDuration = TimeSpan.FromSeconds(2),
+            ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutRejectedException>().Handle<TimeoutException>(),
+        })
+        .AddTimeout(timeout)
+        .Build();
 
     /// <summary>Keys whose latest state waits to be written.</summary>
     public int DirtyCount => _dirty.Count;
@@ -60,7 +67,7 @@ public sealed class RiskStatePersistence
         StateRecord? stored = null;
         try
         {
-            stored = await _inline.ExecuteAsync(static async (s, t) => await s.Store.ReadAsync(s.Key, s.Kind, t), (Store: _store, Key: key, Kind: kind), cancellationToken);
+            stored = await _load.ExecuteAsync(static async (s, t) => await s.Store.ReadAsync(s.Key, s.Kind, t), (Store: _store, Key: key, Kind: kind), cancellationToken);
             Healthy();
         }
         catch (Exception e) when (IsRedisFailure(e, cancellationToken))

@@ -47,6 +47,23 @@ public sealed class RiskStateStore(IConnectionMultiplexer redis, RiskStateOption
         return (long)result == 1;
     }
 
+    /// <summary>Connects and loads the write script, so the first message does not pay for it (failures are ignored: the calls retry).</summary>
+    public async Task WarmUpAsync()
+    {
+        try
+        {
+            foreach (var endpoint in redis.GetEndPoints())
+            {
+                var server = redis.GetServer(endpoint);
+                if (server.IsConnected && !server.IsReplica) await server.ScriptLoadAsync(FencedWrite);
+            }
+            await redis.GetDatabase().PingAsync();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+        }
+    }
+
     private void ThrowIfDisconnected()
     {
         if (!redis.IsConnected) throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected");
