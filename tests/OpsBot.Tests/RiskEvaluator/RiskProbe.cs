@@ -107,7 +107,7 @@ public sealed class RiskProbe : IAsyncDisposable
     public static async Task<long> HandledAsync(Func<Task<string>> metrics, string kind)
     {
         long total = 0;
-        foreach (var line in (await metrics()).Split('\n'))
+        foreach (var line in (await ReadAsync(metrics)).Split('\n'))
         {
             if (!(line.StartsWith("opsbot_risk_messages_evaluated_total{", StringComparison.Ordinal) ||
                   line.StartsWith("opsbot_risk_messages_ignored_total{", StringComparison.Ordinal)) ||
@@ -142,10 +142,27 @@ public sealed class RiskProbe : IAsyncDisposable
     public static async Task<double> MetricAsync(Func<Task<string>> metrics, string name, string filter = "")
     {
         double total = 0;
-        foreach (var line in (await metrics()).Split('\n'))
+        foreach (var line in (await ReadAsync(metrics)).Split('\n'))
             if ((line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal)) && line.Contains(filter, StringComparison.Ordinal))
                 total += double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         return total;
+    }
+
+    /// <summary>/metrics, retried for up to a minute: a scrape can time out on a machine this busy.</summary>
+    private static async Task<string> ReadAsync(Func<Task<string>> metrics)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                return await metrics();
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync() => await _bus.StopAsync();

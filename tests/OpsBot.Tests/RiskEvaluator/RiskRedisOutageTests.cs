@@ -56,7 +56,8 @@ public sealed class RiskRedisOutageTests : IAsyncLifetime
 
         await _infra.StartRedisAsync();
         // Written by the background writer, without any new message for those strategies.
-        await RiskProbe.Until(() => StoredLevel(keys.Strategy("acct-r", "during")) == "Warning" && StoredLevel(keys.Strategy("acct-r", "before")) == "Critical",
+        await RiskProbe.Until(() => string.Equals(StoredLevel(keys.Strategy("acct-r", "during")), "warning", StringComparison.OrdinalIgnoreCase) &&
+                                 string.Equals(StoredLevel(keys.Strategy("acct-r", "before")), "critical", StringComparison.OrdinalIgnoreCase),
             () => $"not written after Redis returned: during={StoredLevel(keys.Strategy("acct-r", "during"))}, before={StoredLevel(keys.Strategy("acct-r", "before"))}", 90);
         await RiskProbe.Until(() => RiskProbe.MetricAsync(Metrics, "opsbot_risk_state_dirty").Result == 0, () => "dirty keys left");
     }
