@@ -89,6 +89,12 @@ public sealed class SelfFittingGarchVolatility : IVolatilityModel
         {
             LastFitError = e.Message;
         }
+        catch (ArgumentException e)
+        {
+            // The optimiser can end a hair outside the bounds (alpha = -8.7e-19 was seen); the filter refuses such
+            // parameters. Keep the previous estimate, as for a failed fit, rather than throwing out of Update.
+            LastFitError = e.Message;
+        }
     }
 
     public override string ToString() => $"garch(fitWindow={FitWindow})";
