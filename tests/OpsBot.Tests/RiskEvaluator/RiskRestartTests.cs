@@ -53,8 +53,10 @@ public sealed class RiskRestartTests(InfraFixture infra) : IAsyncLifetime
     public async Task Peak_before_a_restart_and_trough_after_it_raise_exactly_one_drawdown_alert()
     {
         var t = DateTimeOffset.UtcNow;
-        await _probe.Publish(RiskProbe.Pnl("dd", 1000, t));                 // the session peak
-        await _probe.Publish(RiskProbe.Pnl("dd", 900, t.AddSeconds(1)));
+        await _probe.SendInOrderAsync(() => _risk.GetStringAsync("metrics"), "pnl", [
+            RiskProbe.Pnl("dd", 1000, t),                 // the session peak
+            RiskProbe.Pnl("dd", 900, t.AddSeconds(1)),
+        ]);
         await KillAndRestartWhenStoredAsync(Keys.Strategy("acct-r", "dd"), 2);
 
         await _probe.Publish(RiskProbe.Pnl("dd", -200, t.AddSeconds(2)));   // 1,200 off the peak from before the restart
