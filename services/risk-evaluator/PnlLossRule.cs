@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using OpsBot.Contracts;
 
 namespace OpsBot.RiskEvaluator;
@@ -6,24 +5,19 @@ namespace OpsBot.RiskEvaluator;
 /// <summary>
 /// Loss rule per strategy: total PnL (realized + unrealized) below −threshold is a warning, below
 /// −2 × threshold critical. An alert is raised when a strategy enters a worse level — not on every
-/// update while it stays there — and the level resets when PnL recovers above −threshold. The
-/// notifier's dedup folds any repeats that still come through (several replicas, restarts).
+/// update while it stays there — and the level resets when PnL recovers above −threshold. Pure: the
+/// strategy's current level comes in, the next level and the severity to raise go out
+/// (<see cref="StrategyEvaluator"/> keeps the level in the strategy's state).
 /// </summary>
 public sealed class PnlLossRule(decimal threshold)
 {
-    private readonly ConcurrentDictionary<(string Account, string Strategy), AlertSeverity?> _levels = new();
-
     public decimal Threshold => threshold;
 
-    /// <summary>The severity to raise for this update, or null when nothing new is to be said.</summary>
-    public AlertSeverity? Evaluate(PnlUpdated update)
+    /// <summary>The level for <paramref name="total"/> and the severity to raise coming from <paramref name="previous"/> (null: nothing new).</summary>
+    public (AlertSeverity? Level, AlertSeverity? Raise) Evaluate(AlertSeverity? previous, decimal total)
     {
-        var key = (update.Account, update.Strategy);
-        var level = LevelOf(update.Total);
-        var previous = _levels.TryGetValue(key, out var p) ? p : null;
-        _levels[key] = level;
-        if (level is null) return null;
-        return previous is null || level > previous ? level : null;
+        var level = LevelOf(total);
+        return (level, level is not null && (previous is null || level > previous) ? level : null);
     }
 
     public AlertSeverity? LevelOf(decimal total) =>

@@ -1,27 +1,38 @@
 using MassTransit;
 using OpsBot.Contracts;
+using OpsBot.RiskEvaluator.State;
 
 namespace OpsBot.RiskEvaluator;
 
 /// <summary>
-/// Applies the loss rule and the drawdown rule to each PnL update and raises an alert when a
-/// strategy crosses into a worse loss level or into a new drawdown breach.
+/// Applies the loss rule and the drawdown rule to each PnL update: judges it against the strategy's state
+/// (<see cref="StrategyEvaluator"/>, pure), publishes the alerts and waits for the broker's confirms, and only
+/// then commits the next state (memory, and Redis through <see cref="RiskStateCache"/>). A failed publish leaves
+/// the state unchanged, so the retry or redelivery raises the same alert again (the notifier's dedup folds a
+/// true duplicate).
 /// </summary>
-public sealed class PnlUpdatedConsumer(PnlLossRule rule, DrawdownMonitor drawdowns, AlertFactory alerts, ILogger<PnlUpdatedConsumer> logger) : IConsumer<PnlUpdated>
+public sealed class PnlUpdatedConsumer(
+    StrategyEvaluator evaluator, RiskStateCache states, AlertFactory alerts, AlertPublisher publisher, RiskMetrics metrics,
+    ILogger<PnlUpdatedConsumer> logger) : IConsumer<PnlUpdated>
 {
     public async Task Consume(ConsumeContext<PnlUpdated> context)
     {
         var update = context.Message;
-        if (rule.Evaluate(update) is { } severity)
-            await Raise(context, alerts.PnlLoss(update, severity, rule.Threshold));
-        if (drawdowns.Observe(update.Account, update.Strategy, update.Total, update.AsOf) is { } drawdown)
-            await Raise(context, alerts.Drawdown(update, drawdown, drawdowns.Threshold));
-    }
-
-    private async Task Raise(ConsumeContext context, AlertRaised alert)
-    {
-        logger.LogInformation("Raising {Severity} alert {DedupKey}: {Title}", alert.Severity, alert.DedupKey, alert.Title);
-        await context.Publish(alert);
+        var entry = await states.StrategyAsync(update.Account, update.Strategy, context.CancellationToken);
+        var decision = evaluator.Evaluate(entry.State, update);
+        if (decision.IsStale)
+        {
+            metrics.Ignored("pnl", "stale");
+            logger.LogInformation("Ignoring PnL of {Account}/{Strategy} as of {AsOf:O}: older than the last one judged ({Last:O})",
+                update.Account, update.Strategy, update.AsOf, entry.State.LastAsOf);
+            return;
+        }
+        if (decision.Loss is { } severity)
+            await publisher.PublishAsync(context, alerts.PnlLoss(update, severity, evaluator.LossThreshold));
+        if (decision.Drawdown is { } drawdown)
+            await publisher.PublishAsync(context, alerts.Drawdown(update, drawdown, evaluator.DrawdownThreshold));
+        await states.CommitAsync(entry, decision.Next);
+        metrics.Evaluated("pnl");
     }
 }
 

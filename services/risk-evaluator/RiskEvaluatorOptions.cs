@@ -1,4 +1,5 @@
 using OpsBot.Risk;
+using OpsBot.RiskEvaluator.State;
 using OpsBot.ServiceDefaults;
 
 namespace OpsBot.RiskEvaluator;
@@ -10,7 +11,8 @@ public sealed record RiskEvaluatorOptions(
     string VolatilityMethod,
     VolatilityOptions Volatility,
     double BandMultiplier,
-    int GarchFitWindow)
+    int GarchFitWindow,
+    RiskStateOptions State)
 {
     public const string VolatilityMethodSetting = "VOLATILITY_METHOD";
     public const string AtrWindowSetting = "ATR_WINDOW";
@@ -37,7 +39,8 @@ public sealed record RiskEvaluatorOptions(
                 AtrWindow = settings.Int(AtrWindowSetting, 14, 1, 100_000),
             },
             settings.Double(BandMultiplierSetting, 4.0, 0.1, 100),
-            settings.Int(GarchFitWindowSetting, 500, Garch11Estimator.MinObservations, 100_000));
+            settings.Int(GarchFitWindowSetting, 500, Garch11Estimator.MinObservations, 100_000),
+            RiskStateOptions.From(settings));
     }
 
     /// <summary>A new volatility model for one symbol; <c>garch</c> calibrates itself per symbol.</summary>

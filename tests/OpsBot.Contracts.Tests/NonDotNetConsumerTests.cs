@@ -28,6 +28,7 @@ public sealed class NonDotNetConsumerTests(InfraFixture infra) : IAsyncLifetime
         {
             ["RABBITMQ_URL"] = _rabbit,
             ["REDIS_URL"] = infra.RedisUrl,
+            ["RISK_REDIS_PREFIX"] = $"opsbot:risk-test:{Guid.NewGuid():N}:", // risk state of this run only (the Redis is shared)
             ["PNL_CHANNEL"] = _pnlChannel,
             ["ALERT_PNL_THRESHOLD"] = "1000",
         };

@@ -12,6 +12,7 @@ public class PriceBandRuleTests
         public double Variance => sigma * sigma;
         public double Sigma => sigma;
         public void Update(double ret) => Fed.Add(ret);
+        public VolatilitySnapshot Snapshot() => throw new NotSupportedException("not persisted in these tests");
     }
 
     [Fact]

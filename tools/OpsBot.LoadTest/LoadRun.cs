@@ -22,6 +22,7 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
         {
             ["RABBITMQ_URL"] = rabbit,
             ["REDIS_URL"] = redisUrl,
+            ["RISK_REDIS_PREFIX"] = $"opsbot:risk-test:{Guid.NewGuid():N}:", // risk state of this run only (the Redis is shared)
             ["PNL_CHANNEL"] = channel,
             ["PNL_CONFLATION"] = scenario.Conflation ? "true" : "false",
             ["PNL_BUFFER_CAPACITY"] = scenario.Conflation ? "10000" : "1000000",

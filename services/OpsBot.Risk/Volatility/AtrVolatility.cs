@@ -26,6 +26,23 @@ public sealed class AtrVolatility : IVolatilityModel
         _buffer = new double[window];
     }
 
+    /// <summary>A model continuing from <paramref name="s"/>.</summary>
+    public static AtrVolatility Restore(AtrSnapshot s)
+    {
+        InvalidVolatilitySnapshotException.ThrowIfBadRing(s.Buffer, s.Next, s.Filled, 1, "atr");
+        InvalidVolatilitySnapshotException.ThrowIf(s.Count < s.Filled || s.SinceRefresh < 0, "atr counts");
+        var model = new AtrVolatility(s.Buffer.Length);
+        s.Buffer.CopyTo(model._buffer, 0);
+        model._next = s.Next;
+        model._filled = s.Filled;
+        model._sinceRefresh = s.SinceRefresh;
+        model._sum = s.Sum;
+        model.Count = s.Count;
+        return model;
+    }
+
+    public VolatilitySnapshot Snapshot() => new AtrSnapshot(Count, (double[])_buffer.Clone(), _next, _filled, _sinceRefresh, _sum);
+
     public int Window => _buffer.Length;
     public string Name => "atr";
     public int Count { get; private set; }

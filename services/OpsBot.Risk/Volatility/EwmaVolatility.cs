@@ -30,6 +30,23 @@ public sealed class EwmaVolatility : IVolatilityModel
         _initialVariance = initialVariance;
     }
 
+    /// <summary>A model continuing from <paramref name="s"/>.</summary>
+    public static EwmaVolatility Restore(EwmaSnapshot s)
+    {
+        InvalidVolatilitySnapshotException.ThrowIf(s.Count < 0, "ewma count");
+        InvalidVolatilitySnapshotException.ThrowIf(s.Count > 0 && !(s.Variance >= 0 && double.IsFinite(s.Variance)), "ewma variance");
+        EwmaVolatility model;
+        try { model = new EwmaVolatility(s.Lambda, s.WarmUp, s.InitialVariance); }
+        catch (ArgumentOutOfRangeException e) { throw new InvalidVolatilitySnapshotException($"Invalid volatility snapshot: {e.Message}"); }
+        model._variance = s.Variance;
+        model.Count = s.Count;
+        return model;
+    }
+
+    public EwmaSnapshot Snapshot() => new(Count, Lambda, _warmUp, _initialVariance, _variance);
+
+    VolatilitySnapshot IVolatilityModel.Snapshot() => Snapshot();
+
     public double Lambda { get; }
     public string Name => "ewma";
     public int Count { get; private set; }

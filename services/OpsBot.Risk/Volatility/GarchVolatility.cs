@@ -28,6 +28,21 @@ public sealed class GarchVolatility : IVolatilityModel
     /// <summary>A filter that continues after the fit's sample, starting at h_{T+1}.</summary>
     public static GarchVolatility FromFit(GarchFit fit) => new(fit.Parameters, fit.NextVariance);
 
+    /// <summary>A filter continuing from <paramref name="s"/>.</summary>
+    public static GarchVolatility Restore(GarchSnapshot s)
+    {
+        InvalidVolatilitySnapshotException.ThrowIf(s.Count < 0, "garch count");
+        GarchVolatility model;
+        try { model = new GarchVolatility(new GarchParameters(s.Mu, s.Omega, s.Alpha, s.Beta), s.H); }
+        catch (ArgumentException e) { throw new InvalidVolatilitySnapshotException($"Invalid volatility snapshot: {e.Message}"); }
+        model.Count = s.Count;
+        return model;
+    }
+
+    public GarchSnapshot Snapshot() => new(Count, Parameters.Mu, Parameters.Omega, Parameters.Alpha, Parameters.Beta, _h);
+
+    VolatilitySnapshot IVolatilityModel.Snapshot() => Snapshot();
+
     public GarchParameters Parameters { get; }
     public string Name => "garch";
     public int Count { get; private set; }

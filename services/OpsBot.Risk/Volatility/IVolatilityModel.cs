@@ -25,6 +25,12 @@ public interface IVolatilityModel
 
     /// <summary>Feeds one return. Throws <see cref="ArgumentOutOfRangeException"/> for NaN or ±∞.</summary>
     void Update(double ret);
+
+    /// <summary>
+    /// The model's whole state as a small serialisable record (buffers copied); <see cref="VolatilityModelFactory.Restore"/>
+    /// turns it back into a model that continues exactly where this one stands.
+    /// </summary>
+    VolatilitySnapshot Snapshot();
 }
 
 internal static class ReturnGuard

@@ -27,6 +27,24 @@ public sealed class RollingStdVolatility : IVolatilityModel
         _buffer = new double[window];
     }
 
+    /// <summary>A model continuing from <paramref name="s"/>.</summary>
+    public static RollingStdVolatility Restore(StdSnapshot s)
+    {
+        InvalidVolatilitySnapshotException.ThrowIfBadRing(s.Buffer, s.Next, s.Filled, 2, "std");
+        InvalidVolatilitySnapshotException.ThrowIf(s.Count < s.Filled || s.SinceRefresh < 0, "std counts");
+        var model = new RollingStdVolatility(s.Buffer.Length);
+        s.Buffer.CopyTo(model._buffer, 0);
+        model._next = s.Next;
+        model._filled = s.Filled;
+        model._sinceRefresh = s.SinceRefresh;
+        model._mean = s.Mean;
+        model._m2 = s.M2;
+        model.Count = s.Count;
+        return model;
+    }
+
+    public VolatilitySnapshot Snapshot() => new StdSnapshot(Count, (double[])_buffer.Clone(), _next, _filled, _sinceRefresh, _mean, _m2);
+
     public int Window => _buffer.Length;
     public string Name => "std";
     public int Count { get; private set; }

@@ -11,7 +11,7 @@ namespace OpsBot.Risk;
 public sealed class SelfFittingGarchVolatility : IVolatilityModel
 {
     private readonly double[] _window;
-    private readonly EwmaVolatility _fallback = new();
+    private EwmaVolatility _fallback = new();
     private GarchVolatility? _garch;
     private int _next;
     private int _filled;
@@ -22,6 +22,29 @@ public sealed class SelfFittingGarchVolatility : IVolatilityModel
         ArgumentOutOfRangeException.ThrowIfLessThan(fitWindow, Garch11Estimator.MinObservations);
         _window = new double[fitWindow];
     }
+
+    /// <summary>A model continuing from <paramref name="s"/>.</summary>
+    public static SelfFittingGarchVolatility Restore(SelfFittingGarchSnapshot s)
+    {
+        InvalidVolatilitySnapshotException.ThrowIfBadRing(s.Window, s.Next, s.Filled, Garch11Estimator.MinObservations, "garch-fit");
+        InvalidVolatilitySnapshotException.ThrowIf(s.Count < s.Filled || s.SinceFit < 0 || s.Fallback is null, "garch-fit counts");
+        var model = new SelfFittingGarchVolatility(s.Window.Length);
+        s.Window.CopyTo(model._window, 0);
+        model._next = s.Next;
+        model._filled = s.Filled;
+        model._sinceFit = s.SinceFit;
+        model._fallback = EwmaVolatility.Restore(s.Fallback);
+        model._garch = s.Garch is null ? null : GarchVolatility.Restore(s.Garch);
+        model.LastFitError = s.LastFitError;
+        model.Count = s.Count;
+        return model;
+    }
+
+    public VolatilitySnapshot Snapshot() => new SelfFittingGarchSnapshot(
+        Count, (double[])_window.Clone(), _next, _filled, _sinceFit, _fallback.Snapshot(), _garch?.Snapshot(), LastFitError);
+
+    /// <summary>Returns per fit.</summary>
+    public int FitWindow => _window.Length;
 
     public string Name => "garch";
     public int Count { get; private set; }
@@ -66,5 +89,13 @@ public sealed class SelfFittingGarchVolatility : IVolatilityModel
         {
             LastFitError = e.Message;
         }
+        catch (ArgumentException e)
+        {
+            // The optimiser can end a hair outside the bounds (alpha = -8.7e-19 was seen); the filter refuses such
+            // parameters. Keep the previous estimate, as for a failed fit, rather than throwing out of Update.
+            LastFitError = e.Message;
+        }
     }
+
+    public override string ToString() => $"garch(fitWindow={FitWindow})";
 }

@@ -23,6 +23,21 @@ public static class VolatilityModelFactory
     public static IReadOnlyList<string> Methods { get; } = ["std", "ewma", "atr", "garch"];
 
     /// <summary>
+    /// The model a <see cref="IVolatilityModel.Snapshot"/> describes, continuing exactly where it stood.
+    /// Throws <see cref="InvalidVolatilitySnapshotException"/> for a snapshot no model can have produced.
+    /// </summary>
+    public static IVolatilityModel Restore(VolatilitySnapshot snapshot) => snapshot switch
+    {
+        StdSnapshot s => RollingStdVolatility.Restore(s),
+        EwmaSnapshot s => EwmaVolatility.Restore(s),
+        AtrSnapshot s => AtrVolatility.Restore(s),
+        GarchSnapshot s => GarchVolatility.Restore(s),
+        SelfFittingGarchSnapshot s => SelfFittingGarchVolatility.Restore(s),
+        null => throw new ArgumentNullException(nameof(snapshot)),
+        _ => throw new InvalidVolatilitySnapshotException($"Invalid volatility snapshot: unknown kind {snapshot.GetType().Name}."),
+    };
+
+    /// <summary>
     /// A new model for <paramref name="method"/> (<c>std</c> | <c>ewma</c> | <c>atr</c> | <c>garch</c>, case and
     /// surrounding blanks ignored). Throws <see cref="ArgumentException"/> naming the bad value otherwise.
     /// </summary>

@@ -27,6 +27,7 @@ public sealed class PnlLossToSlackTests(InfraFixture infra) : IAsyncLifetime
         {
             ["RABBITMQ_URL"] = rabbit,
             ["REDIS_URL"] = infra.RedisUrl,
+            ["RISK_REDIS_PREFIX"] = $"opsbot:risk-test:{Guid.NewGuid():N}:", // risk state of this run only (the Redis is shared)
             ["PNL_CHANNEL"] = _pnlChannel,
             ["ALERT_PNL_THRESHOLD"] = "1000",
             ["SLACK_API_URL"] = _slack.ApiUrl.ToString(),

@@ -6,12 +6,21 @@ using Microsoft.Extensions.Logging;
 using OpsBot.Contracts;
 using OpsBot.RiskEvaluator;
 using OpsBot.ServiceDefaults;
+using OpsBot.Testing;
+using StackExchange.Redis;
 
 namespace OpsBot.Tests.RiskEvaluator;
 
-/// <summary>risk-evaluator's consumers with its real rules, on MassTransit's in-memory test harness.</summary>
-public sealed class RiskConsumersTests : IAsyncLifetime
+/// <summary>
+/// risk-evaluator's consumers with its real rules and its real Redis state (a key prefix of their own), on
+/// MassTransit's in-memory test harness. "No more alerts than expected" is proven by the harness' count of
+/// consumed messages (every message sent was consumed, so every alert it could raise was published), never by a
+/// fixed wait.
+/// </summary>
+[Collection(InfraFixture.Collection)]
+public sealed class RiskConsumersTests(InfraFixture infra) : IAsyncLifetime
 {
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
     private ServiceProvider _provider = null!;
     private ITestHarness _harness = null!;
 
@@ -24,23 +33,30 @@ public sealed class RiskConsumersTests : IAsyncLifetime
             ["VOLATILITY_METHOD"] = "std",
             ["VOLATILITY_WINDOW"] = "10",
             ["BAND_MULTIPLIER"] = "4",
+            ["RISK_REDIS_PREFIX"] = $"opsbot:risk-test:{Guid.NewGuid():N}:",
         }).Build());
         var options = RiskEvaluatorOptions.From(settings);
         _provider = new ServiceCollection()
             .AddLogging()
-            .AddSingleton(options)
-            .AddSingleton(new PnlLossRule(options.PnlLossThreshold))
+            .AddSingleton<IConnectionMultiplexer>(infra.Redis)
             .AddSingleton(new ServiceIdentity("risk-evaluator"))
             .AddSingleton(TimeProvider.System)
-            .AddSingleton<AlertFactory>()
-            .AddSingleton<PriceBandMonitor>()
-            .AddSingleton<DrawdownMonitor>()
+            .AddRiskEvaluatorCore(options)
             .AddMassTransitTestHarness(x => x.AddRiskConsumers())
             .BuildServiceProvider(true);
         _harness = _provider.GetRequiredService<ITestHarness>();
         await _harness.Start();
     }
 
+    private int _sent;
+
+    private Task Send<T>(T message) where T : class
+    {
+        _sent++;
+        return _harness.Bus.Publish(message);
+    }
+
+    /// <summary>Tick number <paramref name="sequence"/>, at exchange time T0 + sequence ms.</summary>
     private static TickerReceived Tick(long sequence, decimal price, string client = "raw") => new()
     {
         CorrelationId = Guid.NewGuid(),
@@ -48,7 +64,7 @@ public sealed class RiskConsumersTests : IAsyncLifetime
         Symbol = "BTC-USD",
         Price = price,
         Sequence = sequence,
-        ExchangeTime = DateTimeOffset.UtcNow,
+        ExchangeTime = T0.AddMilliseconds(sequence),
         Client = client,
     };
 
@@ -64,16 +80,23 @@ public sealed class RiskConsumersTests : IAsyncLifetime
         AsOf = asOf,
     };
 
-    private async Task<List<AlertRaised>> AlertsAsync(int expected)
+    /// <summary>
+    /// Every alert, once the harness has seen every message this test sent consumed (a consumer publishes its
+    /// alerts, with the broker's confirm, before it returns): nothing more can come.
+    /// </summary>
+    private async Task<List<AlertRaised>> AlertsAsync()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30); // generous: CI runs test assemblies in parallel on 2 cores
-        while (DateTime.UtcNow < deadline && _harness.Published.Select<AlertRaised>().Count() < expected) await Task.Delay(20);
-        await Task.Delay(200); // and no more than expected
+        var deadline = DateTime.UtcNow.AddSeconds(60); // generous: CI runs on 2 busy cores
+        while (_harness.Consumed.Select(_ => true).Count() < _sent)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {_harness.Consumed.Select(_ => true).Count()} of {_sent} messages consumed");
+            await Task.Delay(20);
+        }
         return _harness.Published.Select<AlertRaised>().Select(m => m.Context.Message).ToList();
     }
 
     [Fact]
-    public async Task A_tick_outside_the_band_raises_one_alert_and_duplicate_sequences_are_ignored()
+    public async Task A_tick_outside_the_band_raises_one_alert_and_the_other_clients_copy_of_each_tick_is_ignored()
     {
         // Quiet market: ±0.1 % moves, so σ ≈ 0.1 % and the band is about ±0.4 %.
         decimal price = 100m;
@@ -81,13 +104,13 @@ public sealed class RiskConsumersTests : IAsyncLifetime
         for (var i = 0; i < 12; i++)
         {
             price *= i % 2 == 0 ? 1.001m : 0.999m;
-            await _harness.Bus.Publish(Tick(++sequence, price));
-            await _harness.Bus.Publish(Tick(sequence, price * 1.5m, client: "sdk")); // same sequence from the other client: ignored
+            await Send(Tick(++sequence, price));
+            await Send(Tick(sequence, price, client: "sdk") with { Sequence = 1000 + sequence }); // the same market event from the other client: ignored
         }
-        await _harness.Bus.Publish(Tick(++sequence, price * 1.03m)); // a 3 % jump
-        await _harness.Bus.Publish(Tick(++sequence, price * 1.06m)); // still running away on the same side: no new alert
+        await Send(Tick(++sequence, price * 1.03m)); // a 3 % jump
+        await Send(Tick(++sequence, price * 1.06m)); // still running away on the same side: no new alert
 
-        var alerts = await AlertsAsync(1);
+        var alerts = await AlertsAsync();
         var alert = Assert.Single(alerts);
         Assert.Equal("price-band:BTC-USD:above", alert.DedupKey);
         Assert.Equal("std", alert.Labels["model"]);
@@ -101,11 +124,9 @@ public sealed class RiskConsumersTests : IAsyncLifetime
         for (var i = 1; i <= 15; i++)
         {
             price *= i % 2 == 0 ? 1.001m : 0.999m;
-            await _harness.Bus.Publish(Tick(i, price));
+            await Send(Tick(i, price));
         }
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline && !_harness.Published.Select<PriceBandUpdated>().Any()) await Task.Delay(20);
-        await Task.Delay(300);
+        await AlertsAsync(); // all 15 consumed: every band they could publish is published
         var band = Assert.Single(_harness.Published.Select<PriceBandUpdated>()).Context.Message;
         Assert.Equal("BTC-USD", band.Symbol);
         Assert.Equal("std", band.Model);
@@ -117,13 +138,13 @@ public sealed class RiskConsumersTests : IAsyncLifetime
     public async Task Drawdown_beyond_the_limit_from_the_session_peak_raises_one_alert()
     {
         var day = new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
-        await _harness.Bus.Publish(Pnl(300, day));
-        await _harness.Bus.Publish(Pnl(900, day.AddMinutes(1)));   // peak
-        await _harness.Bus.Publish(Pnl(450, day.AddMinutes(2)));   // drawdown 450: within
-        await _harness.Bus.Publish(Pnl(350, day.AddMinutes(3)));   // drawdown 550: breach
-        await _harness.Bus.Publish(Pnl(300, day.AddMinutes(4)));   // continuing: no new alert
+        await Send(Pnl(300, day));
+        await Send(Pnl(900, day.AddMinutes(1)));   // peak
+        await Send(Pnl(450, day.AddMinutes(2)));   // drawdown 450: within
+        await Send(Pnl(350, day.AddMinutes(3)));   // drawdown 550: breach
+        await Send(Pnl(300, day.AddMinutes(4)));   // continuing: no new alert
 
-        var alert = Assert.Single(await AlertsAsync(1));
+        var alert = Assert.Single(await AlertsAsync());
         Assert.Equal("drawdown:acct:carry", alert.DedupKey);
         Assert.Equal("550", alert.Labels["drawdown"]);
         Assert.Equal("900", alert.Labels["session_peak"]);
@@ -133,17 +154,17 @@ public sealed class RiskConsumersTests : IAsyncLifetime
     public async Task A_new_session_starts_a_new_peak()
     {
         var day = new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
-        await _harness.Bus.Publish(Pnl(2000, day));
-        await _harness.Bus.Publish(Pnl(1600, day.AddDays(1))); // 400 below yesterday's peak, but a new day
-        Assert.Empty(await AlertsAsync(0));
+        await Send(Pnl(2000, day));
+        await Send(Pnl(1600, day.AddDays(1))); // 400 below yesterday's peak, but a new day
+        Assert.Empty(await AlertsAsync()); // both were consumed: no alert at all, not merely none yet
     }
 
     [Fact]
     public async Task Kill_switch_transitions_raise_critical_then_warning_alerts_with_distinct_keys()
     {
-        await _harness.Bus.Publish(new KillSwitchChanged { CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Engaged = true, Scope = "global", Source = "trading_kill_switch" });
-        await _harness.Bus.Publish(new KillSwitchChanged { CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Engaged = false, Scope = "global", Source = "trading_kill_switch" });
-        var alerts = await AlertsAsync(2);
+        await Send(new KillSwitchChanged { CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Engaged = true, Scope = "global", Source = "trading_kill_switch" });
+        await Send(new KillSwitchChanged { CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Engaged = false, Scope = "global", Source = "trading_kill_switch" });
+        var alerts = await AlertsAsync();
         Assert.Equal(2, alerts.Count);
         var engaged = alerts.Single(a => a.DedupKey == "kill-switch:global:engaged");
         Assert.Equal(AlertSeverity.Critical, engaged.Severity);
