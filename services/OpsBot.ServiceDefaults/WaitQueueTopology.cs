@@ -34,20 +34,7 @@ internal sealed class WaitQueueTopology(RabbitMqAddress broker, bool quorumQueue
 
     private async Task DeclareAsync(DelayedRedeliveryEndpoint endpoint)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = broker.Host,
-            Port = broker.Port,
-            VirtualHost = broker.VirtualHost,
-            UserName = broker.Username,
-            Password = broker.Password,
-            ClientProvidedName = "opsbot-delayed-redelivery-topology",
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-            AutomaticRecoveryEnabled = false,
-        };
-        if (broker.UseTls) factory.Ssl = new SslOption { Enabled = true, ServerName = broker.Host };
-
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await broker.ConnectAsync("opsbot-delayed-redelivery-topology");
         var declared = new List<string>();
         for (var i = 0; i < endpoint.Delays.Count; i++)
         {

@@ -5,5 +5,5 @@ using OpsBot.ServiceDefaults;
 return OpsBotService.Run(args, "risk-evaluator", builder =>
 {
     builder.AddRiskEvaluator();
-    builder.AddOpsBotBus(bus => bus.AddRiskConsumers());
+    builder.AddOpsBotBus(bus => bus.AddRiskConsumers(), (context, rabbit) => rabbit.AddRiskPartitionEndpoints(context));
 });
