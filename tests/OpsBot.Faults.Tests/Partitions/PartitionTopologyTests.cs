@@ -72,7 +72,7 @@ public sealed class PartitionTopologyTests(InfraFixture infra, ITestOutputHelper
         await RiskReplicas.Until(async () => !(await QueuesAsync(broker.VirtualHost)).ContainsKey(RiskPartitionTopology.LegacyTickerQueue),
             TimeSpan.FromSeconds(60), () => $"{RiskPartitionTopology.LegacyTickerQueue} was not deleted:\n{run.Tail()}");
 
-        await run.PublishAsync(RiskStream.Pnl(stream.Account, "after-upgrade", -1500m, DateTimeOffset.UtcNow));
+        await run.PublishAsync(RiskStream.Pnl(stream.Account, "after-upgrade", -1500m, stream.Start));
         await run.PublishAsync(RiskStream.Tick($"{stream.Run}-S00", 100m, 1, DateTimeOffset.UtcNow));
         await run.CompleteAsync(stream, QueueListAsync, broker.VirtualHost); // positive: both reached their partitions and were handled
 

@@ -22,14 +22,17 @@ public sealed class RiskStream
     /// <summary>Strategies whose PnL comes from a publisher that sets no partition key (routing key ""): they all hash to one partition.</summary>
     public const int UnkeyedStrategies = 5;
 
-    private RiskStream(string run, List<List<object>> rounds, List<PnlUpdated> unkeyed)
+    private RiskStream(string run, DateTimeOffset start, List<List<object>> rounds, List<PnlUpdated> unkeyed)
     {
         Run = run;
+        Start = start;
         Rounds = rounds;
         Unkeyed = unkeyed;
     }
 
     public string Run { get; }
+    /// <summary>The PnL time of the stream's first round; every PnL of a run, markers included, is of this UTC day.</summary>
+    public DateTimeOffset Start { get; }
     public string Account => $"acct-{Run}";
     public IReadOnlyList<IReadOnlyList<object>> Rounds { get; }
     /// <summary>Published in order, one at a time, without a routing key, in the first half of the stream.</summary>
@@ -79,7 +82,7 @@ public sealed class RiskStream
         for (var u = 0; u < UnkeyedStrategies; u++)
             foreach (var total in new[] { -300m, -1200m - u, -2500m - u })
                 unkeyed.Add(Pnl(account, $"nokey-{u}", total, start));
-        return new RiskStream(run, rounds, unkeyed);
+        return new RiskStream(run, start, rounds, unkeyed);
     }
 
     public static PnlUpdated Pnl(string account, string strategy, decimal total, DateTimeOffset asOf, bool v2 = false)
@@ -127,8 +130,11 @@ public sealed class RiskStream
     /// <summary>Number of messages the replicas consume for one run: the stream and the markers.</summary>
     public int ConsumedPerRun(int partitions) => MessageCount + partitions * (1 + TickMarkers(0).Count());
 
-    /// <summary>The marker PnL of partition <paramref name="partition"/>: a loss far beyond twice the threshold, so a critical alert.</summary>
-    public PnlUpdated PnlMarker(int partition) => Pnl(Account, $"marker-{partition}", -1_000_000m, DateTimeOffset.UtcNow);
+    /// <summary>
+    /// The marker PnL of partition <paramref name="partition"/>: a loss far beyond twice the threshold, so a critical alert.
+    /// Of the stream's day: a later day starts a new drawdown session for every strategy of the process.
+    /// </summary>
+    public PnlUpdated PnlMarker(int partition) => Pnl(Account, $"marker-{partition}", -1_000_000m, Start.AddSeconds(TicksPerSymbol));
 
     public static string PnlMarkerKey(string account, int partition) => $"pnl-loss:{account}:marker-{partition}:critical";
 
