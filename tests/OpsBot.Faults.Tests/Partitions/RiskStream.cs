@@ -56,7 +56,7 @@ public sealed class RiskStream
                 {
                     0 => random.Next(-200, 201),                                  // calm: never an alert
                     1 => -260m * j - 10 * (s % 7) + noise,                          // loss: warning, then critical (and a drawdown)
-                    2 => (j <= 5 ? 240m * j : 1200m - 150m * (j - 5)) + noise,      // peak of ~1,200 in the first half, ~450 at the end
+                    2 => (j <= 5 ? 240m * j : 600m - 10m * (j - 6)) + noise,        // peak ~1,200 in the first half, ~600 after: a drawdown only from the first half's peak
                     _ => (j < 4 ? -1100m : j < 8 ? -500m : -1300m) + noise,         // a warning, recovery, a warning again
                 };
                 var round = j * 5 + s % 5;
