@@ -34,9 +34,7 @@ internal sealed class WaitQueueTopology(RabbitMqAddress broker, bool quorumQueue
 
     private async Task DeclareAsync(DelayedRedeliveryEndpoint endpoint)
     {
-        var factory = BrokerQueues.Factory(broker, "opsbot-delayed-redelivery-topology");
-
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await broker.ConnectAsync("opsbot-delayed-redelivery-topology");
         var declared = new List<string>();
         for (var i = 0; i < endpoint.Delays.Count; i++)
         {

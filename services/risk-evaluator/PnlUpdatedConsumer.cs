@@ -35,25 +35,3 @@ public sealed class PnlUpdatedConsumer(
         metrics.Evaluated("pnl");
     }
 }
-
-/// <summary>
-/// Queue <c>risk-evaluator-pnl</c>. Messages of one strategy are handled one at a time and in order
-/// (the partitioner keys on account and strategy), different strategies in parallel.
-/// </summary>
-public sealed class PnlUpdatedConsumerDefinition : ConsumerDefinition<PnlUpdatedConsumer>
-{
-    public const int Partitions = 16;
-
-    public PnlUpdatedConsumerDefinition()
-    {
-        EndpointName = "risk-evaluator-pnl";
-        ConcurrentMessageLimit = 64;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<PnlUpdatedConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.PrefetchCount = 256;
-        var partitioner = endpointConfigurator.CreatePartitioner(Partitions);
-        consumerConfigurator.Message<PnlUpdated>(m => m.UsePartitioner(partitioner, c => $"{c.Message.Account}\n{c.Message.Strategy}"));
-    }
-}

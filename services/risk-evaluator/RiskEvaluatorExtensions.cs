@@ -36,6 +36,10 @@ public static class RiskEvaluatorExtensions
         return services;
     }
 
+    /// <summary>
+    /// The consumers, each on an endpoint of its own: for MassTransit's in-memory test harness, which has no partitions.
+    /// The service runs PnL and tickers on partition endpoints instead (<see cref="RiskPartitionExtensions"/>).
+    /// </summary>
     public static IBusRegistrationConfigurator AddRiskConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<PnlUpdatedConsumer, PnlUpdatedConsumerDefinition>();

@@ -65,20 +65,3 @@ public sealed class TickerReceivedConsumer(
         }
     }
 }
-
-/// <summary>Queue <c>risk-evaluator-ticker</c>; one symbol's ticks in order (partitioned by symbol).</summary>
-public sealed class TickerReceivedConsumerDefinition : ConsumerDefinition<TickerReceivedConsumer>
-{
-    public TickerReceivedConsumerDefinition()
-    {
-        EndpointName = "risk-evaluator-ticker";
-        ConcurrentMessageLimit = 32;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TickerReceivedConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.PrefetchCount = 256;
-        var partitioner = endpointConfigurator.CreatePartitioner(16);
-        consumerConfigurator.Message<TickerReceived>(m => m.UsePartitioner(partitioner, c => c.Message.Symbol));
-    }
-}

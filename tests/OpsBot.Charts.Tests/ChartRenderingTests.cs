@@ -24,9 +24,12 @@ public sealed class ChartRenderingTests
         Assert.Empty(manifests.OfKind("ServiceMonitor"));
         Assert.Empty(manifests.OfKind("Secret")); // no secret values given and none invented
         Assert.Equal("2", manifests.Single("Deployment", "opsbot-notifier").Scalar("spec.replicas"));
+        // risk-evaluator is partitioned (RISK_PARTITIONS in its ConfigMap): two replicas, rolled one at a time.
         var risk = manifests.Single("Deployment", "opsbot-risk-evaluator");
-        Assert.Equal("1", risk.Scalar("spec.replicas"));
-        Assert.Equal("Recreate", risk.Scalar("spec.strategy.type"));
+        Assert.Equal("2", risk.Scalar("spec.replicas"));
+        Assert.Equal("RollingUpdate", risk.Scalar("spec.strategy.type"));
+        Assert.Equal("0", risk.Scalar("spec.strategy.rollingUpdate.maxUnavailable"));
+        Assert.Equal("8", manifests.Single("ConfigMap", "opsbot-risk-evaluator").StringMap("data")["RISK_PARTITIONS"]);
         foreach (var service in Helm.Services)
             Assert.Equal($"opsbot/{service}:0.1.0", manifests.Single("Deployment", "opsbot-" + service).Container.Scalar("image"));
     }
@@ -283,14 +286,21 @@ public sealed class ChartRenderingTests
     }
 
     [Fact]
-    public async Task Scaling_the_stateful_risk_evaluator_warns_about_partitioning()
+    public async Task Risk_evaluator_scales_up_to_its_partitions_and_warns_about_replicas_beyond_them()
     {
         var helm = await Helm.GetAsync();
-        var result = await helm.RunAsync("install", "r", helm.Chart("risk-evaluator"), "--dry-run=client", "--set", "replicaCount=2");
-        Assert.True(result.ExitCode == 0, result.Describe());
-        Assert.Contains("keeps state per key", result.Stdout);
-        var single = await helm.RunAsync("install", "r", helm.Chart("risk-evaluator"), "--dry-run=client");
-        Assert.DoesNotContain("keeps state per key", single.Stdout);
+        var three = await helm.RunAsync("install", "r", helm.Chart("risk-evaluator"), "--dry-run=client", "--set", "replicaCount=3");
+        Assert.True(three.ExitCode == 0, three.Describe());
+        Assert.Contains("Partitions: 8 per message type, shared by up to 3 replica(s)", three.Stdout);
+        Assert.DoesNotContain("WARNING", three.Stdout);
+
+        var beyond = await helm.RunAsync("install", "r", helm.Chart("risk-evaluator"), "--dry-run=client", "--set", "autoscaling.enabled=true", "--set", "autoscaling.maxReplicas=12");
+        Assert.True(beyond.ExitCode == 0, beyond.Describe());
+        Assert.Contains("WARNING: more replicas (12) than RISK_PARTITIONS (8)", beyond.Stdout);
+
+        var wider = await helm.RunAsync("install", "r", helm.Chart("risk-evaluator"), "--dry-run=client", "--set", "replicaCount=12", "--set", "env.RISK_PARTITIONS=16");
+        Assert.True(wider.ExitCode == 0, wider.Describe());
+        Assert.DoesNotContain("WARNING", wider.Stdout);
     }
 
     [Fact]

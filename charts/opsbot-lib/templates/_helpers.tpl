@@ -143,9 +143,13 @@ Settings: ConfigMap {{ $fullname }}; secrets:
 {{- with .Values.existingSecret }} Secret {{ . }} (existingSecret; restart the deployment after changing it){{ end }}
 {{- if not (or (include "opsbot-lib.globalExistingSecret" .) (include "opsbot-lib.rendersSecret" .) .Values.existingSecret) }} none given{{ end }}.
 Runbooks: docs/operations.md.
-{{- if and (eq (index (.Chart.Annotations | default dict) "opsbot.io/stateful-per-key" | default "false") "true") (or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1)) }}
+{{- if eq (index (.Chart.Annotations | default dict) "opsbot.io/partitioned" | default "false") "true" }}
+{{- $partitions := int (index (merge (dict) (.Values.env | default dict) ((.Values.global | default dict).env | default dict)) "RISK_PARTITIONS" | default 8) }}
+{{- $replicas := int (ternary .Values.autoscaling.maxReplicas .Values.replicaCount .Values.autoscaling.enabled) }}
 
-WARNING: {{ .Chart.Name }} keeps state per key (strategy, symbol). More than one replica splits a
-key's messages between pods unless the queues are partitioned (docs/architecture.md).
+Partitions: {{ $partitions }} per message type, shared by up to {{ $replicas }} replica(s); the broker gives each to one replica at a time.
+{{- if gt $replicas $partitions }}
+WARNING: more replicas ({{ $replicas }}) than RISK_PARTITIONS ({{ $partitions }}): the extra replicas only stand by.
+{{- end }}
 {{- end }}
 {{- end -}}

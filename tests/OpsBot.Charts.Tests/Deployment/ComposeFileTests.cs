@@ -81,6 +81,14 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public async Task The_broker_enables_the_consistent_hash_exchange_risk_evaluator_partitions_with()
+    {
+        var blocks = await ServiceBlocks();
+        Assert.Contains("rabbitmq-plugins enable --offline rabbitmq_consistent_hash_exchange", blocks["rabbitmq"]);
+        Assert.Contains("RISK_PARTITIONS: '8'", blocks["risk-evaluator"]);
+    }
+
+    [Fact]
     public async Task Ops_bot_takes_its_slack_tokens_from_the_environment_and_no_secret_has_a_default()
     {
         var blocks = await ServiceBlocks();

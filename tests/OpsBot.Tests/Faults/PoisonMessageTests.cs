@@ -62,11 +62,17 @@ public sealed class PoisonMessageTests(InfraFixture infra)
         Assert.False(risk.HasExited);
     }
 
+    /// <summary>Over the error queues of all PnL partitions (a message without a partition key lands on one of them).</summary>
     private static async Task<uint> ErrorQueueDepth(IConnection connection)
     {
-        // A passive declare of a queue that does not exist yet closes the channel: use a fresh one each time.
-        await using var probe = await connection.CreateChannelAsync();
-        try { return (await probe.QueueDeclarePassiveAsync("risk-evaluator-pnl_error")).MessageCount; }
-        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { return 0; }
+        uint depth = 0;
+        for (var i = 0; i < OpsBot.RiskEvaluator.RiskPartitionOptions.DefaultPartitions; i++)
+        {
+            // A passive declare of a queue that does not exist yet closes the channel: use a fresh one each time.
+            await using var probe = await connection.CreateChannelAsync();
+            try { depth += (await probe.QueueDeclarePassiveAsync($"{OpsBot.RiskEvaluator.RiskPartitionTopology.PnlQueue(i)}_error")).MessageCount; }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { }
+        }
+        return depth;
     }
 }
