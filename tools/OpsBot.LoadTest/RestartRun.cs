@@ -46,6 +46,7 @@ public sealed class RestartRun(InfraFixture infra, TextWriter progress)
         {
             ["RABBITMQ_URL"] = rabbit,
             ["REDIS_URL"] = infra.RedisUrl,
+            ["RISK_REDIS_PREFIX"] = $"opsbot:risk-test:{Guid.NewGuid():N}:", // risk state of this run only (the Redis is shared)
             ["Logging__LogLevel__Default"] = "Warning",
         };
         Dictionary<string, string> With(params (string Key, string Value)[] extra)

@@ -47,6 +47,7 @@ public sealed class RiskReplicas : IAsyncDisposable
         {
             ["RABBITMQ_URL"] = rabbitUrl,
             ["REDIS_URL"] = redisUrl,
+            ["RISK_REDIS_PREFIX"] = $"opsbot:risk-test:{Guid.NewGuid():N}:", // each topology run judges from its own state (the Redis is shared)
             ["RABBITMQ_QUORUM_QUEUES"] = quorumQueues ? "true" : "false",
             [RiskPartitionOptions.PartitionsSetting] = partitions.ToString(),
             ["ALERT_PNL_THRESHOLD"] = RiskStream.LossThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),

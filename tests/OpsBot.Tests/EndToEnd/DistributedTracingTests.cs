@@ -37,6 +37,8 @@ public sealed class DistributedTracingTests(InfraFixture infra, ITestOutputHelpe
         {
             ["RABBITMQ_URL"] = rabbit,
             ["REDIS_URL"] = infra.RedisUrl,
+            ["RISK_REDIS_PREFIX"] = $"opsbot:risk-test:{Guid.NewGuid():N}:", // risk state of this test only (the Redis is shared)
+            ["NOTIFIER_REDIS_PREFIX"] = $"trace:{Guid.NewGuid():N}:",
             ["PNL_CHANNEL"] = _pnlChannel,
             ["ALERT_PNL_THRESHOLD"] = "1000",
             ["SLACK_API_URL"] = _slack.ApiUrl.ToString(),

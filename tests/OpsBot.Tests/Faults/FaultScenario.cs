@@ -30,6 +30,7 @@ public sealed class FaultScenario : IAsyncDisposable
         {
             ["RABBITMQ_URL"] = infra.RabbitMqUrl,
             ["REDIS_URL"] = infra.RedisUrl,
+            ["RISK_REDIS_PREFIX"] = $"opsbot:risk-test:{Guid.NewGuid():N}:", // risk state of this scenario only (the Redis is shared)
             ["PNL_CHANNEL"] = $"pnl-fault-{Guid.NewGuid():N}",
             ["ALERT_PNL_THRESHOLD"] = "1000",
             ["ALERT_DRAWDOWN_THRESHOLD"] = "0",
