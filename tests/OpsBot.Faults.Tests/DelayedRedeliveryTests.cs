@@ -120,7 +120,11 @@ public sealed class DelayedRedeliveryTests(InfraFixture infra) : IAsyncLifetime
         await bus.Publish(new RedeliveryProbe(id, SucceedInRound: 1, Retryable: true));
 
         await BusProbe.Until(() => _journal.Of(id).Any(a => a.Succeeded), TimeSpan.FromSeconds(60), () => $"{_journal.Of(id).Count} attempts");
-        await Task.Delay(TimeSpan.FromSeconds(2.5)); // a second copy would have come back by now
+        // Positive sentinel, not a fixed wait: a marker that also fails round 0 takes the same wait queue after it;
+        // the queue expires in order, so once the marker succeeded a second copy of the first would have come back.
+        var marker = Guid.NewGuid();
+        await bus.Publish(new RedeliveryProbe(marker, SucceedInRound: 1, Retryable: true));
+        await BusProbe.Until(() => _journal.Of(marker).Any(a => a.Succeeded), TimeSpan.FromSeconds(60), () => $"marker: {_journal.Of(marker).Count} attempts");
 
         var attempts = _journal.Of(id);
         // Round 0: the in-process retry (1 + 3 attempts) runs inside the delayed redelivery; then one delay; round 1 succeeds.

@@ -56,7 +56,11 @@ public sealed class NotifierDelayedRedeliveryTests(InfraFixture infra) : IAsyncL
         var accepted = SlackAccepted(alert).Single();
         Assert.True(accepted.At.UtcDateTime - parked >= TimeSpan.FromSeconds(7), $"delivered {accepted.At.UtcDateTime - parked} after it was parked; the delay is 8 s");
 
-        await Task.Delay(TimeSpan.FromSeconds(2)); // a duplicate would show up now
+        // Positive sentinel, not a fixed wait: a marker alert published now goes through the same queue and pacing;
+        // once Slack has it, a duplicate of the first alert (redelivered ahead of it) would have been sent already.
+        var marker = BusProbe.Alert("marker:after-restart");
+        await _bus.Publish(marker);
+        await BusProbe.Until(() => SlackAccepted(marker).Count > 0, TimeSpan.FromSeconds(30), () => "the marker alert never reached Slack");
         Assert.Single(SlackAccepted(alert));
         await BusProbe.Until(() => _bus.Delivered.Count(d => d.AlertId == alert.AlertId) == 1, TimeSpan.FromSeconds(5), () => "no AlertDelivered");
         Assert.Empty(_bus.Failed);
@@ -74,9 +78,13 @@ public sealed class NotifierDelayedRedeliveryTests(InfraFixture infra) : IAsyncL
 
         await BusProbe.Until(() => !_bus.Failed.IsEmpty, TimeSpan.FromSeconds(30), () => $"slack saw {SlackRequests(alert).Count}");
         var failedAt = DateTime.UtcNow;
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // Positive sentinel: a marker alert fails through the same rounds (Slack still answers 500) after the first;
+        // once its AlertDeliveryFailed is here, a second one for the first alert would have come already.
+        var marker = BusProbe.Alert("marker:failing-too");
+        await _bus.Publish(marker);
+        await BusProbe.Until(() => _bus.Failed.Any(f => f.AlertId == marker.AlertId), TimeSpan.FromSeconds(60), () => "no AlertDeliveryFailed for the marker");
 
-        var failed = Assert.Single(_bus.Failed);
+        var failed = Assert.Single(_bus.Failed, f => f.AlertId == alert.AlertId);
         Assert.Equal(alert.AlertId, failed.AlertId);
         Assert.Equal(alert.CorrelationId, failed.CorrelationId);
         Assert.Equal(DeliveryFailureReason.ServerError, failed.Reason);
@@ -89,7 +97,7 @@ public sealed class NotifierDelayedRedeliveryTests(InfraFixture infra) : IAsyncL
         Assert.NotNull(error);
         Assert.Contains(alert.AlertId.ToString(), error.Body);
         Assert.Equal("2", error.Headers["MT-Redelivery-Count"]);
-        Assert.Equal(1u, await _bus.CountAsync(SlackQueue + "_error"));
+        Assert.Equal(2u, await _bus.CountAsync(SlackQueue + "_error")); // the alert, then the marker
         Assert.Equal(0u, await _bus.CountAsync(SlackQueue + "_delay_1"));
         Assert.Equal(0u, await _bus.CountAsync(SlackQueue + "_delay_2"));
         Assert.Contains(notifier.Output, l => l.Contains("tried again in 2 s") && l.Contains(alert.CorrelationId.ToString()));
