@@ -73,7 +73,7 @@ public sealed class BotHost : IAsyncDisposable
     }
 
     /// <summary>Starts the bot; with a broker it returns once /readyz says the bus and its queue are up.</summary>
-    public static async Task<BotHost> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? configure = null, FakeSlackPlatform? trust = null)
+    public static async Task<BotHost> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? configure = null, FakeSlackPlatform? trust = null, bool waitReady = true)
     {
         var port = global::OpsBot.Testing.ServiceProcess.FreePort();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
@@ -94,7 +94,7 @@ public sealed class BotHost : IAsyncDisposable
         app.MapOpsBot();
         await app.StartAsync();
         var host = new BotHost(app, port, logs);
-        if (settings.TryGetValue("RABBITMQ_URL", out var broker) && broker != NoBroker) await host.WaitReadyAsync();
+        if (waitReady && settings.TryGetValue("RABBITMQ_URL", out var broker) && broker != NoBroker) await host.WaitReadyAsync();
         return host;
     }
 

@@ -41,7 +41,8 @@ public sealed class ParkedAlertsStatusTests(InfraFixture infra)
     public async Task Status_says_unknown_when_the_broker_does_not_answer()
     {
         var closed = ServiceProcess.FreePort(); // nothing listens there
-        await using var bot = await BotHost.StartAsync(BotHost.Settings(null, ("RABBITMQ_URL", $"amqp://guest:secret-pw@127.0.0.1:{closed}/")));
+        // Never ready (no broker), so do not wait for /readyz.
+        await using var bot = await BotHost.StartAsync(BotHost.Settings(null, ("RABBITMQ_URL", $"amqp://guest:secret-pw@127.0.0.1:{closed}/")), waitReady: false);
         var status = await StatusAsync(bot);
         Assert.Contains("• undelivered alerts: unknown (broker not reachable", status);
         Assert.Contains("*Status*", status); // the rest of the answer is still there
