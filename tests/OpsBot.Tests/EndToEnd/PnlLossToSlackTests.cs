@@ -74,10 +74,19 @@ public sealed class PnlLossToSlackTests(InfraFixture infra) : IAsyncLifetime
         Assert.Contains("-1,250.50", request.Text);
         Assert.Equal(200, request.Status);
 
-        // Give stragglers time to arrive: there must be no second message and none from a malformed one.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Positive sentinel, not a fixed wait: each strategy now falls through the next level. The sentinel alerts take
+        // the same path (pnl-ingest in order, each strategy's partition in order, the notifier's queue) as anything the
+        // first messages could still cause, so once both have reached Slack a second momentum message, a carry alert
+        // from the healthy PnL or an alert from a malformed message would have arrived before them.
+        await redis.PublishAsync(channel, PnlJson("carry", realized: -1500.0, unrealized: 0, now, Guid.NewGuid()));
+        await redis.PublishAsync(channel, PnlJson("momentum", realized: -2500.0, unrealized: 0, now, Guid.NewGuid()));
+        await _slack.WaitForAsync(r => r.Text?.Contains("carry") == true, TimeSpan.FromSeconds(30));
+        await _slack.WaitForAsync(r => r.Text?.Contains("momentum") == true && r.Text.Contains("-2,500.00"), TimeSpan.FromSeconds(30));
         var all = _slack.Requests;
-        Assert.Single(all);
+        Assert.Single(all, r => r.Text?.Contains("-1,250.50") == true); // the first momentum alert exactly once
+        Assert.Single(all, r => r.Text?.Contains("carry") == true);      // the healthy carry PnL raised nothing before its loss
+        foreach (var strategy in new[] { "bad-json", "nan", "missing", "old", "huge" })
+            Assert.DoesNotContain(all, r => r.Text?.Contains($"PnL loss: {strategy} at ") == true);
 
         var ingest = _services.Single(s => s.Name == "pnl-ingest");
         var rejections = ingest.Output.Where(l => l.Contains("Rejected PnL message")).ToList();

@@ -73,13 +73,13 @@ public sealed class FaultScenario : IAsyncDisposable
     public int SlackMessagesAbout(string strategy) =>
         Slack.Requests.Count(r => r.Status == 200 && (r.Body?.ToJsonString() ?? "").Contains($"PnL loss: {strategy} at ", StringComparison.Ordinal));
 
-    public async Task WaitForSlackAsync(string strategy, TimeSpan timeout)
+    public async Task WaitForSlackAsync(string strategy, TimeSpan timeout, int atLeast = 1)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (SlackMessagesAbout(strategy) == 0)
+        while (SlackMessagesAbout(strategy) < atLeast)
         {
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"no Slack message about {strategy} within {timeout.TotalSeconds:F0} s; Slack received {Slack.Requests.Count}:\n" +
+                throw new TimeoutException($"{SlackMessagesAbout(strategy)} of {atLeast} Slack messages about {strategy} within {timeout.TotalSeconds:F0} s; Slack received {Slack.Requests.Count}:\n" +
                                            string.Join('\n', Slack.Requests.Select(r => r.Text)) + "\n" + string.Join('\n', Services.Values.SelectMany(s => s.Output.TakeLast(15).Select(l => $"{s.Name}: {l}"))));
             await Task.Delay(100);
         }
