@@ -49,12 +49,10 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
         };
 
         var env = ServiceEnvironment(rabbit, infra.RedisUrl, channel, scenario, slack.ApiUrl);
-        var services = new List<ServiceProcess>
-        {
-            ServiceProcess.Start("notifier", "services/notifier", "OpsBot.Notifier", env),
-            ServiceProcess.Start("risk-evaluator", "services/risk-evaluator", "OpsBot.RiskEvaluator", env),
-            ServiceProcess.Start("pnl-ingest", "services/pnl-ingest", "OpsBot.PnlIngest", env),
-        };
+        var services = new List<ServiceProcess> { ServiceProcess.Start("notifier", "services/notifier", "OpsBot.Notifier", env) };
+        for (var i = 1; i <= scenario.RiskReplicas; i++)
+            services.Add(ServiceProcess.Start(i == 1 ? "risk-evaluator" : $"risk-evaluator-{i}", "services/risk-evaluator", "OpsBot.RiskEvaluator", env));
+        services.Add(ServiceProcess.Start("pnl-ingest", "services/pnl-ingest", "OpsBot.PnlIngest", env));
         try
         {
             await Task.WhenAll(services.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(90))));
@@ -63,8 +61,7 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
             await Task.Delay(500);
 
             var ingest = services.Single(s => s.Name == "pnl-ingest");
-            var risk = services.Single(s => s.Name == "risk-evaluator");
-            var consumed = new ConsumedCounter(risk);
+            var consumed = new ConsumedCounter([.. services.Where(s => s.Name.StartsWith("risk-evaluator", StringComparison.Ordinal))]);
             var warmedUp = TimeSpan.Zero;
             if (scenario.WarmupLength > TimeSpan.Zero)
             {
@@ -223,9 +220,10 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
 
     /// <summary>
     /// risk-evaluator's own count of consumed PnL updates (MassTransit's <c>messaging_masstransit_consume</c>
-    /// counter for <c>PnlUpdated</c> on its /metrics): the throughput into risk-evaluator, counted where it happens.
+    /// counter for <c>PnlUpdated</c> on its /metrics, summed over its replicas): the throughput into risk-evaluator,
+    /// counted where it happens.
     /// </summary>
-    private sealed class ConsumedCounter(ServiceProcess risk)
+    private sealed class ConsumedCounter(IReadOnlyList<ServiceProcess> risk)
     {
         private readonly object _gate = new();
         private readonly List<(long Ticks, long Count)> _reads = [];
@@ -236,8 +234,10 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
 
         public async Task<long> ReadAsync()
         {
-            var count = (long)PrometheusValue(await risk.GetStringAsync("metrics"), "messaging_masstransit_consume_ea_total",
-                ("messaging_masstransit_message_type", "PnlUpdated"));
+            long count = 0;
+            foreach (var replica in risk)
+                count += (long)PrometheusValue(await replica.GetStringAsync("metrics"), "messaging_masstransit_consume_ea_total",
+                    ("messaging_masstransit_message_type", "PnlUpdated"));
             var now = Stopwatch.GetTimestamp();
             lock (_gate)
             {

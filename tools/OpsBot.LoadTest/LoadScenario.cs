@@ -13,7 +13,8 @@ public sealed record LoadScenario(
     double BurstFactor = 1,
     TimeSpan BurstLength = default,
     TimeSpan? Warmup = null,
-    bool ObservePnl = true)
+    bool ObservePnl = true,
+    int RiskReplicas = 1)
 {
     /// <summary>The least load sent at the scenario's base rate before the measured run and left out of every number
     /// (JIT tiering, thread-pool growth, connection set-up: what a service in production has long done). The
@@ -47,6 +48,16 @@ public sealed record LoadScenario(
         return (long)expected;
     }
 
+    /// <summary><c>--risk-replicas N</c>: how many risk-evaluator processes share the partitions (default 1).</summary>
+    public static int ReplicasOf(string[] args)
+    {
+        var i = Array.IndexOf(args, "--risk-replicas");
+        if (i < 0) return 1;
+        if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 16)
+            throw new ArgumentException($"--risk-replicas must be a whole number from 1 to 16, got '{(i + 1 < args.Length ? args[i + 1] : "")}'");
+        return n;
+    }
+
     public static LoadScenario Parse(string[] args)
     {
         string Value(string name, string fallback)
@@ -63,7 +74,7 @@ public sealed record LoadScenario(
         }
         var duration = TimeSpan.FromSeconds(Number("--duration", 30));
         return new LoadScenario(
-            "custom",
+            ReplicasOf(args) == 1 ? "custom" : $"custom, {ReplicasOf(args)} risk-evaluators",
             (int)Number("--rate", 1000),
             duration,
             Math.Max(1, (int)Number("--strategies", 1000)),
@@ -72,6 +83,7 @@ public sealed record LoadScenario(
             Number("--burst-factor", 1),
             TimeSpan.FromSeconds(Number("--burst-seconds", 0)),
             TimeSpan.FromSeconds(Number("--warmup", DefaultWarmup.TotalSeconds)),
-            !args.Contains("--no-pnl-observer"));
+            !args.Contains("--no-pnl-observer"),
+            ReplicasOf(args));
     }
 }

@@ -7,8 +7,10 @@ if (args.Contains("--help"))
     Console.WriteLine("""
         usage: scripts/loadtest [--suite [--scale S]] | [--rate N] [--duration SECONDS] [--strategies N] [--loss-share F]
                                 [--no-conflation] [--burst-factor F --burst-seconds S] [--warmup S] [--no-pnl-observer] [--json PATH] [--samples PATH] [--ceiling-seconds S]
+                                [--risk-replicas N]
           --suite   the four goal scenarios of docs/performance.md (10k/s ingest, conflation off, latency at 1k/s, 10x burst)
           --scale   multiplies the suite's rates (and shortens the 10k/s run), e.g. 0.2 for a quick look
+          --risk-replicas  risk-evaluator processes sharing the partition queues (default 1; consumed = their sum)
           --samples CSV of every update's send time and Redis → PnlUpdated latency ({scenario} in PATH: one file each)
           --no-pnl-observer  no harness queue on the PnlUpdated exchange (throughput as in production; no PnL latencies)
           --warmup  at least this many seconds of load at the base rate before measuring, and on until the services'
@@ -31,7 +33,10 @@ List<LoadScenario> scenarios;
 try
 {
     var scale = args.Contains("--scale") ? double.Parse(args[Array.IndexOf(args, "--scale") + 1], System.Globalization.CultureInfo.InvariantCulture) : 1;
-    scenarios = args.Contains("--suite") ? [.. LoadScenario.Suite(scale)] : [LoadScenario.Parse(args)];
+    var replicas = LoadScenario.ReplicasOf(args);
+    scenarios = args.Contains("--suite")
+        ? [.. LoadScenario.Suite(scale).Select(s => replicas == 1 ? s : s with { Name = $"{s.Name}, {replicas} risk-evaluators", RiskReplicas = replicas })]
+        : [LoadScenario.Parse(args)];
 }
 catch (Exception e) when (e is ArgumentException or FormatException or IndexOutOfRangeException)
 {
