@@ -21,6 +21,7 @@ public sealed class RiskMetrics : IDisposable
     private readonly Counter<long> _writeFailures;
     private readonly Counter<long> _fenced;
     private readonly Counter<long> _evicted;
+    private readonly Counter<long> _writesSkipped;
     private Func<RiskStateKind, int> _held = _ => 0;
     private Func<int> _dirty = () => 0;
 
@@ -32,6 +33,7 @@ public sealed class RiskMetrics : IDisposable
         _loadFailures = _meter.CreateCounter<long>("opsbot.risk.state.load_failures", description: "State reads that started from empty or partial state, by kind and reason (unavailable, unreadable, incompatible)");
         _writeFailures = _meter.CreateCounter<long>("opsbot.risk.state.write_failures", description: "State writes that failed or were skipped while Redis was down (the key is marked dirty), by kind");
         _fenced = _meter.CreateCounter<long>("opsbot.risk.state.fenced", description: "State writes refused because Redis holds a newer state of the key, by kind");
+        _writesSkipped = _meter.CreateCounter<long>("opsbot.risk.state.writes_skipped", description: "Strategy state writes left out because the judgement did not change and RISK_STATE_REFRESH had not passed, by kind");
         _evicted = _meter.CreateCounter<long>("opsbot.risk.state.evicted", description: "Keys dropped from memory after RISK_STATE_IDLE_EVICTION without a message, by kind");
         _meter.CreateObservableGauge("opsbot.risk.state.held", () => new[]
         {
@@ -60,6 +62,8 @@ public sealed class RiskMetrics : IDisposable
     public void WriteFailure(RiskStateKind kind) => _writeFailures.Add(1, Kind(kind));
 
     public void Fenced(RiskStateKind kind) => _fenced.Add(1, Kind(kind));
+
+    public void WriteSkipped(RiskStateKind kind) => _writesSkipped.Add(1, Kind(kind));
 
     public void Evicted(RiskStateKind kind, int count)
     {

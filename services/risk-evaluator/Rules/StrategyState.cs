@@ -21,4 +21,12 @@ public sealed record StrategyState(
     long Updates)
 {
     public static StrategyState Empty { get; } = new(null, null, default, false, DateTimeOffset.MinValue, 0);
+
+    /// <summary>
+    /// True when <paramref name="other"/> judges the next update exactly as this state does: the same loss level,
+    /// session, session peak and breach. Only <see cref="LastAsOf"/> and <see cref="Updates"/> may differ, and
+    /// neither changes an alert (RiskStateCache skips such writes for up to <c>RISK_STATE_REFRESH</c>).
+    /// </summary>
+    public bool JudgesLike(StrategyState other) =>
+        LossLevel == other.LossLevel && SessionPeak == other.SessionPeak && Session == other.Session && DrawdownBreach == other.DrawdownBreach;
 }

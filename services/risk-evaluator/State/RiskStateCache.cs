@@ -8,12 +8,17 @@ namespace OpsBot.RiskEvaluator.State;
 public sealed class StateEntry<T>(string key, T state) where T : class
 {
     private long _lastSeenTicks;
+    private long _writtenTicks;
 
     public string Key { get; } = key;
     public T State { get; internal set; } = state;
 
     internal long LastSeenTicks => Volatile.Read(ref _lastSeenTicks);
     internal void Touch(DateTimeOffset now) => Volatile.Write(ref _lastSeenTicks, now.UtcTicks);
+
+    /// <summary>When <see cref="State"/> (or one that judges like it) was last handed to Redis; 0: never.</summary>
+    internal long WrittenTicks => Volatile.Read(ref _writtenTicks);
+    internal void Written(long utcTicks) => Volatile.Write(ref _writtenTicks, utcTicks);
 }
 
 /// <summary>
@@ -64,7 +69,9 @@ public sealed class RiskStateCache : IRiskStateOwnership
                 try { state = RiskStateCodec.DeserializeStrategy(record.Json); }
                 catch (JsonException e) { Unreadable(RiskStateKind.Strategy, key, e.Message); }
             }
-            entry = _strategies.GetOrAdd(key, new StateEntry<StrategyState>(key, state));
+            var loaded = new StateEntry<StrategyState>(key, state);
+            if (record is not null) loaded.Written(now.UtcTicks); // Redis holds this state already
+            entry = _strategies.GetOrAdd(key, loaded);
         }
         entry.Touch(now);
         return entry;
@@ -83,10 +90,24 @@ public sealed class RiskStateCache : IRiskStateOwnership
         return entry;
     }
 
-    /// <summary>Makes <paramref name="next"/> the strategy's state and writes it through (never throws for Redis).</summary>
+    /// <summary>
+    /// Makes <paramref name="next"/> the strategy's state and writes it through (never throws for Redis). A state that
+    /// judges like the one Redis holds (<see cref="StrategyState.JudgesLike"/>: only the last update time and count
+    /// moved) is written only once <c>RISK_STATE_REFRESH</c> has passed since the last write: it would change no alert
+    /// after a restart, and PnL of a quiet strategy arrives many times a second. A change of level, session, peak or
+    /// breach is written before the message is acknowledged, always.
+    /// </summary>
     public Task CommitAsync(StateEntry<StrategyState> entry, StrategyState next)
     {
+        var previous = entry.State;
         entry.State = next;
+        var now = _time.GetUtcNow().UtcTicks;
+        if (entry.WrittenTicks != 0 && next.JudgesLike(previous) && now - entry.WrittenTicks < _options.State.Refresh.Ticks)
+        {
+            _metrics.WriteSkipped(RiskStateKind.Strategy);
+            return Task.CompletedTask;
+        }
+        entry.Written(now);
         return _persistence.SaveAsync(new StateRecord(entry.Key, RiskStateKind.Strategy, StateRecord.Micros(next.LastAsOf), next.Updates, RiskStateCodec.Serialize(next)));
     }
 

@@ -16,12 +16,13 @@ public sealed class RiskStateCacheTests(InfraFixture infra) : IDisposable
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
     private readonly RiskMetrics _metrics = new();
 
-    private (RiskStateCache Cache, RiskStateStore Store, RiskEvaluatorOptions Options) Create(string? prefix = null)
+    private (RiskStateCache Cache, RiskStateStore Store, RiskEvaluatorOptions Options) Create(string? prefix = null, string? refresh = null)
     {
         var options = RiskEvaluatorOptions.From(new Settings(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["RISK_REDIS_PREFIX"] = prefix ?? $"opsbot:risk-test:{Guid.NewGuid():N}:",
             ["RISK_STATE_IDLE_EVICTION"] = "600",
+            ["RISK_STATE_REFRESH"] = refresh,
             ["VOLATILITY_METHOD"] = "ewma",
         }).Build()));
         var store = new RiskStateStore(infra.Redis, options.State);
@@ -97,6 +98,45 @@ public sealed class RiskStateCacheTests(InfraFixture infra) : IDisposable
         Assert.Equal("\"same state again\"", (await store.ReadAsync(key, RiskStateKind.Strategy, default))!.Json);
         var ttl = await infra.Redis.GetDatabase().KeyTimeToLiveAsync(key);
         Assert.InRange(ttl!.Value, TimeSpan.FromDays(6.9), TimeSpan.FromDays(7)); // RISK_STATE_TTL default
+    }
+
+    [Fact]
+    public async Task An_unchanged_judgement_is_written_again_only_after_the_refresh_time_a_change_at_once()
+    {
+        var (cache, _, _) = Create(); // RISK_STATE_REFRESH default: 30 s
+        var evaluator = new StrategyEvaluator(new PnlLossRule(1000m), 500m);
+        var t = _clock.GetUtcNow();
+        var entry = await cache.StrategyAsync("acct", "quiet", default);
+        async Task<long?> Commit(decimal total, int second)
+        {
+            await cache.CommitAsync(entry, evaluator.Evaluate(entry.State, Pnl("quiet", total, t.AddSeconds(second))).Next);
+            return (await RiskProbe.StoredAsync(infra.Redis, entry.Key))?.Updates;
+        }
+
+        Assert.Equal(1, await Commit(100, 0));    // the first state of a key: written
+        Assert.Equal(1, await Commit(90, 1));     // same level, session, peak and breach: not written again
+        Assert.Equal(1, await Commit(95, 2));
+        Assert.Equal(3, entry.State.Updates);     // memory has them all
+        Assert.Equal(4, await Commit(120, 3));    // a new peak: written at once
+        Assert.Equal(5, await Commit(-1200, 4));  // a loss level and a drawdown breach: written at once
+        Assert.Equal(5, await Commit(-1250, 5));  // still a warning, still in breach
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(7, await Commit(-1260, 6));  // unchanged, but 30 s since the last write: written (the key's TTL moves on)
+        Assert.Equal(AlertSeverity.Warning, RiskStateCodec.DeserializeStrategy((await RiskProbe.StoredAsync(infra.Redis, entry.Key))!.Value.Json).LossLevel);
+
+        var (everyUpdate, _, _) = Create(refresh: "0");
+        var other = await everyUpdate.StrategyAsync("acct", "every", default);
+        for (var i = 0; i < 3; i++)
+            await everyUpdate.CommitAsync(other, evaluator.Evaluate(other.State, Pnl("every", 100 - i, t.AddSeconds(i))).Next);
+        Assert.Equal(3, (await RiskProbe.StoredAsync(infra.Redis, other.Key))!.Value.Updates); // RISK_STATE_REFRESH=0: every update
+    }
+
+    [Fact]
+    public void A_refresh_longer_than_half_the_ttl_is_refused()
+    {
+        var e = Assert.Throws<SettingsException>(() => RiskEvaluatorOptions.From(new Settings(new ConfigurationBuilder().AddInMemoryCollection(
+            new Dictionary<string, string?> { ["RISK_STATE_TTL"] = "60", ["RISK_STATE_REFRESH"] = "31" }).Build())));
+        Assert.Contains("RISK_STATE_REFRESH", e.Message);
     }
 
     [Fact]
