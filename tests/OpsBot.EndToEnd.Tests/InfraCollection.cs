@@ -1,6 +1,6 @@
 using OpsBot.Testing;
 
-namespace OpsBot.Tests.Infrastructure;
+namespace OpsBot.EndToEnd.Tests;
 
 [CollectionDefinition(InfraFixture.Collection)]
 public sealed class InfraCollection : ICollectionFixture<InfraFixture>;

@@ -3,7 +3,7 @@ using OpsBot.FakeSlack;
 using OpsBot.Testing;
 using StackExchange.Redis;
 
-namespace OpsBot.Tests.EndToEnd;
+namespace OpsBot.EndToEnd.Tests;
 
 /// <summary>
 /// The walking skeleton end to end on real servers: a losing PnL PUBLISHed on Redis goes through

@@ -1,7 +1,7 @@
 using System.Net;
 using OpsBot.Testing;
 
-namespace OpsBot.Tests.Faults;
+namespace OpsBot.Faults.Tests;
 
 /// <summary>
 /// RabbitMQ stopped for 20 s mid-stream and started again (a real rabbitmq-server): the services

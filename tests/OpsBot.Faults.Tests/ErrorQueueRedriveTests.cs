@@ -7,7 +7,7 @@ using OpsBot.ServiceDefaults;
 using OpsBot.Testing;
 using RabbitMQ.Client;
 
-namespace OpsBot.Tests.Faults;
+namespace OpsBot.Faults.Tests;
 
 /// <summary>
 /// The runbook's re-drive, on the real broker (issue 13, item 1): an alert whose delivery finally failed waits in

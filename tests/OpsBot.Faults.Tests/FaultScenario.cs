@@ -3,7 +3,7 @@ using OpsBot.FakeSlack;
 using OpsBot.Testing;
 using StackExchange.Redis;
 
-namespace OpsBot.Tests.Faults;
+namespace OpsBot.Faults.Tests;
 
 /// <summary>The three alert-path services on a dedicated broker and Redis, a fake Slack, and helpers to drive them.</summary>
 public sealed class FaultScenario : IAsyncDisposable

@@ -1,7 +1,7 @@
 using OpsBot.Testing;
 using OpsBot.FakeSlack;
 
-namespace OpsBot.Tests.Faults;
+namespace OpsBot.Faults.Tests;
 
 /// <summary>
 /// The notifier process killed (SIGKILL) after Slack received a request but before the broker was

@@ -2,7 +2,7 @@ using System.Text;
 using OpsBot.Testing;
 using RabbitMQ.Client;
 
-namespace OpsBot.Tests.Faults;
+namespace OpsBot.Faults.Tests;
 
 /// <summary>
 /// Poison messages on the real broker — a body that is not JSON, and an envelope whose message has the

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using OpsBot.Testing;
 
-namespace OpsBot.Tests.Faults;
+namespace OpsBot.Faults.Tests;
 
 /// <summary>
 /// Redis restarted under the running services (a real redis-server): pnl-ingest's readiness follows

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using OpsBot.Contracts;
 using OpsBot.ParityChecker;
 
-namespace OpsBot.MarketFeed.Tests.Parity;
+namespace OpsBot.ParityChecker.Tests;
 
 /// <summary>The parity-checker's consumers and evaluator on MassTransit's in-memory test harness, with a fake clock.</summary>
 public sealed class ParityCheckerBusTests

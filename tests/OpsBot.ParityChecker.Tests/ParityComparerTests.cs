@@ -1,7 +1,7 @@
 using OpsBot.Contracts;
 using OpsBot.ParityChecker;
 
-namespace OpsBot.MarketFeed.Tests.Parity;
+namespace OpsBot.ParityChecker.Tests;
 
 public sealed class ParityComparerTests
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using OpsBot.PlatformMetrics;
 
-namespace OpsBot.OpsBot.Tests.Unit;
+namespace OpsBot.PlatformMetrics.Tests;
 
 public sealed class KillSwitchAndFreshnessTests
 {

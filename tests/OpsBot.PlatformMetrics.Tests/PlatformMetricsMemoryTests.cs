@@ -3,11 +3,7 @@ using System.Text;
 using OpsBot.PlatformMetrics;
 using Xunit.Abstractions;
 
-namespace OpsBot.OpsBot.Tests.Unit;
-
-/// <summary>Measurements of memory run alone, so no other test's allocations are counted in them.</summary>
-[CollectionDefinition(nameof(MemoryMeasurement), DisableParallelization = true)]
-public sealed class MemoryMeasurement;
+namespace OpsBot.PlatformMetrics.Tests;
 
 /// <summary>
 /// Issue 13 item 9: the scraper capped the body at 16 MiB, but read it whole into a string, split it into one string

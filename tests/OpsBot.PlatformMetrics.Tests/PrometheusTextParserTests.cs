@@ -1,6 +1,6 @@
 using OpsBot.PlatformMetrics;
 
-namespace OpsBot.OpsBot.Tests.Unit;
+namespace OpsBot.PlatformMetrics.Tests;
 
 public sealed class PrometheusTextParserTests
 {

@@ -1,7 +1,7 @@
 using OpsBot.Contracts;
 using OpsBot.PnlIngest;
 
-namespace OpsBot.Tests.PnlIngest;
+namespace OpsBot.PnlIngest.Tests;
 
 public sealed class ConflatingPnlBufferTests
 {
@@ -72,48 +72,5 @@ public sealed class ConflatingPnlBufferTests
         Assert.False(wait.IsCompleted);
         buffer.Offer(Update("a", 1));
         await wait.WaitAsync(TimeSpan.FromSeconds(5));
-    }
-}
-
-public sealed class NonConflatingPnlBufferTests
-{
-    [Fact]
-    public void With_conflation_off_every_update_is_kept_in_order_up_to_the_bound()
-    {
-        using var metrics = new PnlIngestMetrics();
-        var buffer = new ConflatingPnlBuffer(3, metrics, conflate: false);
-        foreach (var realized in new[] { 1m, 2m, 3m, 4m })
-            buffer.Offer(new PnlUpdatedV2 { CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Account = "a", Strategy = "s", Realized = realized, Unrealized = 0, Currency = "USD", AsOf = DateTimeOffset.UtcNow });
-        var batch = buffer.TakeBatch(10);
-        Assert.Equal([2m, 3m, 4m], batch.Select(u => u.Realized));
-        Assert.Equal(0, metrics.ConflatedTotal);
-        Assert.Equal(1, metrics.DroppedTotal);
-        buffer.Return(batch);
-        Assert.Equal(3, buffer.Count);
-    }
-}
-
-public sealed class InFlightPnlBufferTests
-{
-    private static PnlUpdatedV2 Update(string strategy, decimal realized) => new()
-    {
-        CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Account = "acct", Strategy = strategy,
-        Realized = realized, Unrealized = 0, Currency = "USD", AsOf = DateTimeOffset.UtcNow,
-    };
-
-    [Fact]
-    public async Task A_strategy_in_flight_is_not_taken_again_until_its_publish_completed()
-    {
-        using var metrics = new PnlIngestMetrics();
-        var buffer = new ConflatingPnlBuffer(10, metrics);
-        buffer.Offer(Update("a", 1));
-        var first = buffer.TakeBatch(10);
-        buffer.Offer(Update("a", 2));
-        buffer.Offer(Update("b", 1));
-        Assert.Equal(["b"], buffer.TakeBatch(10).Select(u => u.Strategy)); // a's newer update waits for a's first
-        buffer.Completed(first[0]);
-        await buffer.WaitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
-        var next = buffer.TakeBatch(10);
-        Assert.Equal(2, Assert.Single(next).Realized);
     }
 }

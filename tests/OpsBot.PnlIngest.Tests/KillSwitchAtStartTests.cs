@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using OpsBot.Contracts;
 using OpsBot.Testing;
 
-namespace OpsBot.Tests.PnlIngest;
+namespace OpsBot.PnlIngest.Tests;
 
 /// <summary>
 /// Issue 13, item 2, on the real process and broker: pnl-ingest polls a platform /metrics page and publishes

@@ -1,12 +1,13 @@
 using MassTransit;
 using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using OpsBot.Contracts;
 using OpsBot.PlatformMetrics;
 using OpsBot.PnlIngest;
 
-namespace OpsBot.OpsBot.Tests.Unit;
+namespace OpsBot.PnlIngest.Tests;
 
 /// <summary>pnl-ingest's polling path: kill-switch transitions from the scraped gauge become KillSwitchChanged, with no Redis involved.</summary>
 public sealed class KillSwitchPollingTests

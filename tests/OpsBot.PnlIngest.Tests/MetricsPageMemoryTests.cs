@@ -8,7 +8,7 @@ using OpsBot.PlatformMetrics;
 using OpsBot.Testing;
 using Xunit.Abstractions;
 
-namespace OpsBot.Tests.PnlIngest;
+namespace OpsBot.PnlIngest.Tests;
 
 /// <summary>
 /// Issue 13 item 9, measured where it matters: the resident memory of the real pnl-ingest process (a child process,

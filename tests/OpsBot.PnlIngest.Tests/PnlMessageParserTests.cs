@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using OpsBot.PnlIngest;
 
-namespace OpsBot.Tests.PnlIngest;
+namespace OpsBot.PnlIngest.Tests;
 
 /// <summary>Bad input tried here: invalid JSON, NaN/Infinity, missing fields, wrong types, absurd and negative timestamps, over-64-KiB payloads.</summary>
 public sealed class PnlMessageParserTests

@@ -9,7 +9,7 @@ using OpsBot.RiskEvaluator;
 using OpsBot.ServiceDefaults;
 using OpsBot.Testing;
 
-namespace OpsBot.Tests.RiskEvaluator;
+namespace OpsBot.RiskEvaluator.Tests;
 
 /// <summary>
 /// An alert is never lost between a rule and the bus. risk-evaluator runs in this test's process, wired exactly as

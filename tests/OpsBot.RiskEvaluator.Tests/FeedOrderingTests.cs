@@ -2,7 +2,7 @@ using System.Text.Json;
 using OpsBot.RiskEvaluator.State;
 using OpsBot.Testing;
 
-namespace OpsBot.Tests.RiskEvaluator;
+namespace OpsBot.RiskEvaluator.Tests;
 
 /// <summary>
 /// Ticks are ordered by exchange time per symbol, never by the feed's sequence numbers (they restart from 0 on

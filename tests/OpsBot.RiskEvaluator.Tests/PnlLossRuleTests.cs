@@ -3,7 +3,7 @@ using OpsBot.Contracts;
 using OpsBot.RiskEvaluator;
 using OpsBot.ServiceDefaults;
 
-namespace OpsBot.Tests.RiskEvaluator;
+namespace OpsBot.RiskEvaluator.Tests;
 
 public sealed class PnlLossRuleTests
 {

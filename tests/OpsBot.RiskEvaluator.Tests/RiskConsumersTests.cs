@@ -9,7 +9,7 @@ using OpsBot.ServiceDefaults;
 using OpsBot.Testing;
 using StackExchange.Redis;
 
-namespace OpsBot.Tests.RiskEvaluator;
+namespace OpsBot.RiskEvaluator.Tests;
 
 /// <summary>
 /// risk-evaluator's consumers with its real rules and its real Redis state (a key prefix of their own), on

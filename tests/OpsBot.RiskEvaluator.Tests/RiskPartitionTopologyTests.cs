@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using OpsBot.RiskEvaluator;
 using OpsBot.ServiceDefaults;
 
-namespace OpsBot.Tests.RiskEvaluator;
+namespace OpsBot.RiskEvaluator.Tests;
 
 /// <summary>The names and the setting of risk-evaluator's partitioned topology, and the partition key publishers set.</summary>
 public sealed class RiskPartitionTopologyTests

@@ -5,7 +5,7 @@ using OpsBot.ServiceDefaults;
 using OpsBot.Testing;
 using StackExchange.Redis;
 
-namespace OpsBot.Tests.RiskEvaluator;
+namespace OpsBot.RiskEvaluator.Tests;
 
 /// <summary>
 /// The test's own MassTransit bus on a test's virtual host: publishes PnlUpdated and TickerReceived as pnl-ingest

@@ -2,7 +2,7 @@ using System.Text.Json;
 using OpsBot.RiskEvaluator.State;
 using OpsBot.Testing;
 
-namespace OpsBot.Tests.RiskEvaluator;
+namespace OpsBot.RiskEvaluator.Tests;
 
 /// <summary>
 /// Redis stopped under a running risk-evaluator (a real redis-server of this test's own, stopped and started with

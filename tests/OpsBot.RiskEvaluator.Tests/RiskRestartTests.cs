@@ -1,7 +1,7 @@
 using OpsBot.RiskEvaluator.State;
 using OpsBot.Testing;
 
-namespace OpsBot.Tests.RiskEvaluator;
+namespace OpsBot.RiskEvaluator.Tests;
 
 /// <summary>
 /// risk-evaluator killed with SIGKILL and started again mid-stream (real process, real RabbitMQ and Redis): its

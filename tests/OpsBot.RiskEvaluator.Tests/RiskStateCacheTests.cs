@@ -7,7 +7,7 @@ using OpsBot.RiskEvaluator.State;
 using OpsBot.ServiceDefaults;
 using OpsBot.Testing;
 
-namespace OpsBot.Tests.RiskEvaluator;
+namespace OpsBot.RiskEvaluator.Tests;
 
 /// <summary>The state cache and its Redis store on a real Redis (a key prefix of their own), with a fake clock.</summary>
 [Collection(InfraFixture.Collection)]

@@ -1,6 +1,6 @@
 using OpsBot.ServiceDefaults;
 
-namespace OpsBot.Tests.ServiceDefaults;
+namespace OpsBot.ServiceDefaults.Tests;
 
 /// <summary><c>RABBITMQ_URL</c> naming several cluster nodes (before: one host only, a comma was a parse error).</summary>
 public sealed class RabbitMqClusterUrlTests

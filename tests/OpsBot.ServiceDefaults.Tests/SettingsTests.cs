@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Configuration;
-using OpsBot.Notifier;
 using OpsBot.ServiceDefaults;
 
-namespace OpsBot.Tests.ServiceDefaults;
+namespace OpsBot.ServiceDefaults.Tests;
 
 public sealed class SettingsTests
 {
@@ -59,20 +58,5 @@ public sealed class SettingsTests
         Assert.False(fromUri.AbortOnConnectFail);
         var fromConfig = RedisConnection.ParseUrl("127.0.0.1:7000,password=x");
         Assert.Equal("x", fromConfig.Password);
-    }
-
-    [Fact]
-    public void Notifier_refuses_to_start_without_a_channel_and_never_echoes_the_token()
-    {
-        var noChannel = Assert.Throws<SettingsException>(() => NotifierOptions.From(With(("SLACK_BOT_TOKEN", "xoxb-very-secret"))));
-        Assert.Contains("SLACK_ALERT_CHANNEL", noChannel.Message);
-        Assert.DoesNotContain("xoxb-very-secret", noChannel.Message);
-        var nothing = Assert.Throws<SettingsException>(() => NotifierOptions.From(With()));
-        Assert.Contains("ALERT_ENABLE=false", nothing.Message);
-        var off = NotifierOptions.From(With(("ALERT_ENABLE", "false")));
-        Assert.False(off.Enabled);
-        var slack = NotifierOptions.From(With(("SLACK_BOT_TOKEN", "xoxb-very-secret"), ("SLACK_ALERT_CHANNEL", "C1"))).Slack!;
-        Assert.Equal(new Uri("https://slack.com/api/"), slack.ApiUrl);
-        Assert.DoesNotContain("xoxb-very-secret", slack.ToString());
     }
 }

@@ -1,6 +1,6 @@
 using OpsBot.LoadTest;
 
-namespace OpsBot.Tests.LoadTest;
+namespace OpsBot.EndToEnd.Tests.LoadTest;
 
 /// <summary>The load harness's scenarios: the command line, the warm-up, the burst schedule and the percentiles it reports.</summary>
 public sealed class LoadScenarioTests

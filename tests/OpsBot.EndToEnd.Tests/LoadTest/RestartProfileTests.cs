@@ -1,7 +1,7 @@
 using OpsBot.LoadTest;
 using OpsBot.Testing;
 
-namespace OpsBot.Tests.LoadTest;
+namespace OpsBot.EndToEnd.Tests.LoadTest;
 
 /// <summary>
 /// The pure parts of <c>scripts/loadtest --restart-profile</c> (issue 12, item 6): its scenario, the per-second
