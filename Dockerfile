@@ -21,6 +21,7 @@ COPY --from=projects /src ./
 # and runtime packs the SDK picks), so the publish below needs no restore of its own.
 RUN dotnet restore "$PROJECT" -r linux-x64 -p:PublishReadyToRun=true
 COPY contracts/ contracts/
+COPY libs/ libs/
 COPY services/ services/
 COPY tools/ tools/
 # ReadyToRun: the assemblies carry precompiled native code (crossgen2), so a new pod starts on it

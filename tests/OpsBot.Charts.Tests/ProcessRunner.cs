@@ -2,11 +2,6 @@ using System.Diagnostics;
 
 namespace OpsBot.Charts.Tests;
 
-public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
-{
-    public string Describe() => $"exit {ExitCode}\n--- stderr ---\n{Stderr}\n--- stdout ---\n{Stdout}";
-}
-
 public static class ProcessRunner
 {
     public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args, string? workingDirectory = null, string? missingHint = null)

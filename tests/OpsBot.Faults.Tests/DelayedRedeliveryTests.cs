@@ -7,43 +7,6 @@ using OpsBot.Testing;
 
 namespace OpsBot.Faults.Tests;
 
-/// <summary>The probe message of the delayed-redelivery tests: fails until round <see cref="SucceedInRound"/>.</summary>
-public sealed record RedeliveryProbe(Guid Id, int SucceedInRound, bool Retryable);
-
-/// <summary>Every time the probe consumer ran: the round (MT-Redelivery-Count), when, and the ids it saw.</summary>
-public sealed record ProbeAttempt(Guid Id, int Round, int? PayloadRound, DateTime At, Guid? MessageId, Guid? CorrelationId, bool Succeeded);
-
-public sealed class ProbeJournal
-{
-    public ConcurrentQueue<ProbeAttempt> Attempts { get; } = new();
-    public IReadOnlyList<ProbeAttempt> Of(Guid id) => Attempts.Where(a => a.Id == id).ToList();
-}
-
-public sealed class RedeliveryProbeConsumer(ProbeJournal journal) : IConsumer<RedeliveryProbe>
-{
-    public const string Queue = "redelivery-probe";
-
-    public Task Consume(ConsumeContext<RedeliveryProbe> context)
-    {
-        var round = context.GetRedeliveryCount();
-        var succeed = round >= context.Message.SucceedInRound;
-        journal.Attempts.Enqueue(new ProbeAttempt(context.Message.Id, round, context.GetBrokerDelayedRedelivery()?.Round, DateTime.UtcNow,
-            context.MessageId, context.CorrelationId, succeed));
-        if (succeed) return Task.CompletedTask;
-        throw context.Message.Retryable ? new InvalidOperationException($"probe fails in round {round}") : new NonRetryableException($"probe fails in round {round}");
-    }
-}
-
-public sealed class RedeliveryProbeConsumerDefinition : ConsumerDefinition<RedeliveryProbeConsumer>
-{
-    public static readonly TimeSpan[] Delays = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
-
-    public RedeliveryProbeConsumerDefinition() => EndpointName = RedeliveryProbeConsumer.Queue;
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<RedeliveryProbeConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseBrokerDelayedRedelivery(context, Delays);
-}
-
 /// <summary>
 /// The generic mechanism (ServiceDefaults' <c>UseBrokerDelayedRedelivery</c>) on the real broker, on a bus built by
 /// <c>AddOpsBotBus</c> as every service builds it, with delays of 2 s and 4 s.

@@ -6,17 +6,6 @@ using OpsBot.FakeExchange;
 
 namespace OpsBot.MarketFeed.Tests;
 
-/// <summary>Collects what a client hands on.</summary>
-public sealed class ListSink : IFeedSink
-{
-    private readonly ConcurrentQueue<TickerReceived> _tickers = new();
-    private readonly ConcurrentQueue<UserUpdateReceived> _updates = new();
-    public IReadOnlyList<TickerReceived> Tickers => _tickers.ToArray();
-    public IReadOnlyList<UserUpdateReceived> UserUpdates => _updates.ToArray();
-    public void OnTicker(TickerReceived ticker) => _tickers.Enqueue(ticker);
-    public void OnUserUpdate(UserUpdateReceived update) => _updates.Enqueue(update);
-}
-
 /// <summary>One client (raw or sdk) running against an in-process fake exchange playing <paramref name="script"/>.</summary>
 public sealed class FeedHarness : IAsyncDisposable
 {

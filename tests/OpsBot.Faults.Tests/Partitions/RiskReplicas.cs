@@ -10,9 +10,6 @@ using Xunit.Abstractions;
 
 namespace OpsBot.Faults.Tests.Partitions;
 
-/// <summary>An alert the test saw, and when (Stopwatch ticks).</summary>
-public sealed record SeenAlert(AlertRaised Alert, long At);
-
 /// <summary>
 /// Real risk-evaluator processes (replicas) on one virtual host, and the test's own bus beside them: it publishes as
 /// pnl-ingest and market-feed do (partition key as routing key, publisher confirms; a publish that fails is retried

@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 
 namespace OpsBot.Notifier.Tests.Infrastructure;
 
-public sealed record CapturedLog(LogLevel Level, string Category, string Message, Exception? Exception);
-
 /// <summary>Keeps every log line of an in-process host, so tests can assert on levels and text.</summary>
 public sealed class LogCapture : ILoggerProvider
 {

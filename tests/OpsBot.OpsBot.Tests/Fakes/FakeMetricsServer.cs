@@ -2,14 +2,6 @@ using System.Net;
 
 namespace OpsBot.OpsBot.Tests.Fakes;
 
-public enum MetricsMode
-{
-    Ok,
-    Garbage,
-    ServerError,
-    Hang,
-}
-
 /// <summary>The platform's <c>/metrics</c>, switchable between good text, garbage, HTTP 500 and no answer; starts and stops on a fixed port.</summary>
 public sealed class FakeMetricsServer : IAsyncDisposable
 {

@@ -9,12 +9,6 @@ using System.Text.Json.Nodes;
 
 namespace OpsBot.OpsBot.Tests.Fakes;
 
-/// <summary>An acknowledgement the fake received: which envelope, its payload, and how long after the envelope was sent.</summary>
-public sealed record AckRecord(string EnvelopeId, JsonObject? Payload, TimeSpan Latency);
-
-/// <summary>A Web API call or a response_url post the fake received.</summary>
-public sealed record ApiCall(string Path, string? Authorization, JsonObject? Body, DateTimeOffset At);
-
 /// <summary>
 /// Slack, as far as the ops-bot sees it: the Web API (<c>apps.connections.open</c>, <c>chat.update</c>,
 /// <c>usergroups.users.list</c>) and response_url targets over HTTP, and Socket Mode over wss (a self-signed

@@ -1,0 +1,34 @@
+using OpsBot.Contracts;
+using OpsBot.FakeSlack;
+using OpsBot.Notifier.Tests.Infrastructure;
+using OpsBot.Testing;
+
+namespace OpsBot.Notifier.Tests.Pipeline;
+
+/// <summary>Bad input: Redis unreachable. Dedup falls back in-process and says so in logs, readiness (degraded, still 200) and metrics.</summary>
+public sealed class RedisDownTests(InfraFixture infra) : NotifierTestBase(infra)
+{
+    [Fact]
+    public async Task With_redis_down_dedup_falls_back_in_process_and_reports_degraded_in_logs_readiness_and_metrics()
+    {
+        var settings = Settings();
+        settings["REDIS_URL"] = $"127.0.0.1:{ServiceProcess.FreePort()}"; // nothing listens there
+        var host = await StartNotifierAsync(settings);
+
+        var (status, body) = await host.GetAsync("readyz");
+        Assert.Equal(System.Net.HttpStatusCode.OK, status); // degraded is not failing
+        Assert.Contains("\"dedup\":{\"status\":\"degraded\"", body);
+
+        await Bus.Publish(TestBus.Alert("redis-down:key"));
+        await Bus.Publish(TestBus.Alert("redis-down:key"));
+        await Bus.Publish(TestBus.Alert("redis-down:other"));
+        await TestBus.Until(() => Bus.Delivered.Count >= 2, TimeSpan.FromSeconds(15), () => host.Logs.All);
+        await Task.Delay(1500);
+        Assert.Single(SlackAccepted("redis-down:key"));
+        Assert.Single(SlackAccepted("redis-down:other"));
+        Assert.Contains(host.Logs.Logs, l => l.Level == LogLevel.Warning && l.Message.Contains("Dedup falls back to the in-process cache"));
+        var metrics = (await host.GetAsync("metrics")).Body;
+        Assert.Matches(@"opsbot_notifier_dedup_fallback_total(\{[^}]*\})? [3-9]", metrics);
+        AssertMetric(metrics, "opsbot_notifier_suppressed_total", "channel=\"slack\"", "reason=\"dedup\"");
+    }
+}

@@ -1,0 +1,9 @@
+namespace OpsBot.OpsBot.Tests.Fakes;
+
+public enum MetricsMode
+{
+    Ok,
+    Garbage,
+    ServerError,
+    Hang,
+}

@@ -1,0 +1,190 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpsBot.Contracts;
+using OpsBot.RiskEvaluator;
+using OpsBot.ServiceDefaults;
+using OpsBot.Testing;
+using StackExchange.Redis;
+
+namespace OpsBot.RiskEvaluator.Tests;
+
+/// <summary>
+/// risk-evaluator's consumers with its real rules and its real Redis state (a key prefix of their own), on
+/// MassTransit's in-memory test harness. "No more alerts than expected" is proven by the harness' count of
+/// consumed messages (every message sent was consumed, so every alert it could raise was published), never by a
+/// fixed wait.
+/// </summary>
+[Collection(InfraFixture.Collection)]
+public sealed class RiskConsumersTests(InfraFixture infra) : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
+    private ServiceProvider _provider = null!;
+    private ITestHarness _harness = null!;
+
+    public async Task InitializeAsync()
+    {
+        var settings = new Settings(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ALERT_PNL_THRESHOLD"] = "1000",
+            ["ALERT_DRAWDOWN_THRESHOLD"] = "500",
+            ["VOLATILITY_METHOD"] = "std",
+            ["VOLATILITY_WINDOW"] = "10",
+            ["BAND_MULTIPLIER"] = "4",
+            ["RISK_REDIS_PREFIX"] = $"opsbot:risk-test:{Guid.NewGuid():N}:",
+        }).Build());
+        var options = RiskEvaluatorOptions.From(settings);
+        _provider = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IConnectionMultiplexer>(infra.Redis)
+            .AddSingleton(new ServiceIdentity("risk-evaluator"))
+            .AddSingleton(TimeProvider.System)
+            .AddRiskEvaluatorCore(options)
+            .AddMassTransitTestHarness(x => x.AddRiskConsumers())
+            .BuildServiceProvider(true);
+        _harness = _provider.GetRequiredService<ITestHarness>();
+        await _harness.Start();
+    }
+
+    private int _sent;
+
+    private Task Send<T>(T message) where T : class
+    {
+        _sent++;
+        return _harness.Bus.Publish(message);
+    }
+
+    /// <summary>Tick number <paramref name="sequence"/>, at exchange time T0 + sequence ms.</summary>
+    private static TickerReceived Tick(long sequence, decimal price, string client = "raw") => new()
+    {
+        CorrelationId = Guid.NewGuid(),
+        Timestamp = DateTimeOffset.UtcNow,
+        Symbol = "BTC-USD",
+        Price = price,
+        Sequence = sequence,
+        ExchangeTime = T0.AddMilliseconds(sequence),
+        Client = client,
+    };
+
+    private static PnlUpdated Pnl(decimal realized, DateTimeOffset asOf) => new()
+    {
+        CorrelationId = Guid.NewGuid(),
+        Timestamp = DateTimeOffset.UtcNow,
+        Account = "acct",
+        Strategy = "carry",
+        Realized = realized,
+        Unrealized = 0,
+        Currency = "USD",
+        AsOf = asOf,
+    };
+
+    /// <summary>
+    /// Every alert, once the harness has seen every message this test sent consumed (a consumer publishes its
+    /// alerts, with the broker's confirm, before it returns): nothing more can come.
+    /// </summary>
+    private async Task<List<AlertRaised>> AlertsAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60); // generous: CI runs on 2 busy cores
+        while (_harness.Consumed.Select(_ => true).Count() < _sent)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {_harness.Consumed.Select(_ => true).Count()} of {_sent} messages consumed");
+            await Task.Delay(20);
+        }
+        return _harness.Published.Select<AlertRaised>().Select(m => m.Context.Message).ToList();
+    }
+
+    [Fact]
+    public async Task A_tick_outside_the_band_raises_one_alert_and_the_other_clients_copy_of_each_tick_is_ignored()
+    {
+        // Quiet market: ±0.1 % moves, so σ ≈ 0.1 % and the band is about ±0.4 %.
+        decimal price = 100m;
+        long sequence = 0;
+        for (var i = 0; i < 12; i++)
+        {
+            price *= i % 2 == 0 ? 1.001m : 0.999m;
+            await Send(Tick(++sequence, price));
+            await Send(Tick(sequence, price, client: "sdk") with { Sequence = 1000 + sequence }); // the same market event from the other client: ignored
+        }
+        await Send(Tick(++sequence, price * 1.03m)); // a 3 % jump
+        await Send(Tick(++sequence, price * 1.06m)); // still running away on the same side: no new alert
+
+        var alerts = await AlertsAsync();
+        var alert = Assert.Single(alerts);
+        Assert.Equal("price-band:BTC-USD:above", alert.DedupKey);
+        Assert.Equal("std", alert.Labels["model"]);
+        Assert.True(decimal.Parse(alert.Labels["band_upper"], System.Globalization.CultureInfo.InvariantCulture) < price * 1.03m);
+    }
+
+    [Fact]
+    public async Task The_band_of_a_symbol_is_published_for_the_ops_bot_at_most_every_few_seconds()
+    {
+        decimal price = 100m;
+        for (var i = 1; i <= 15; i++)
+        {
+            price *= i % 2 == 0 ? 1.001m : 0.999m;
+            await Send(Tick(i, price));
+        }
+        await AlertsAsync(); // all 15 consumed: every band they could publish is published
+        var band = Assert.Single(_harness.Published.Select<PriceBandUpdated>()).Context.Message;
+        Assert.Equal("BTC-USD", band.Symbol);
+        Assert.Equal("std", band.Model);
+        Assert.True(band.Lower < band.Reference && band.Reference < band.Upper);
+        Assert.Equal(4, band.Multiplier);
+    }
+
+    [Fact]
+    public async Task Drawdown_beyond_the_limit_from_the_session_peak_raises_one_alert()
+    {
+        var day = new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
+        await Send(Pnl(300, day));
+        await Send(Pnl(900, day.AddMinutes(1)));   // peak
+        await Send(Pnl(450, day.AddMinutes(2)));   // drawdown 450: within
+        await Send(Pnl(350, day.AddMinutes(3)));   // drawdown 550: breach
+        await Send(Pnl(300, day.AddMinutes(4)));   // continuing: no new alert
+
+        var alert = Assert.Single(await AlertsAsync());
+        Assert.Equal("drawdown:acct:carry", alert.DedupKey);
+        Assert.Equal("550", alert.Labels["drawdown"]);
+        Assert.Equal("900", alert.Labels["session_peak"]);
+    }
+
+    [Fact]
+    public async Task A_new_session_starts_a_new_peak()
+    {
+        var day = new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
+        await Send(Pnl(2000, day));
+        await Send(Pnl(1600, day.AddDays(1))); // 400 below yesterday's peak, but a new day
+        Assert.Empty(await AlertsAsync()); // both were consumed: no alert at all, not merely none yet
+    }
+
+    [Fact]
+    public async Task Kill_switch_transitions_raise_critical_then_warning_alerts_with_distinct_keys()
+    {
+        await Send(new KillSwitchChanged { CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Engaged = true, Scope = "global", Source = "trading_kill_switch" });
+        await Send(new KillSwitchChanged { CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Engaged = false, Scope = "global", Source = "trading_kill_switch" });
+        var alerts = await AlertsAsync();
+        Assert.Equal(2, alerts.Count);
+        var engaged = alerts.Single(a => a.DedupKey == "kill-switch:global:engaged");
+        Assert.Equal(AlertSeverity.Critical, engaged.Severity);
+        Assert.Contains("ENGAGED", engaged.Title);
+        Assert.Equal(AlertSeverity.Warning, alerts.Single(a => a.DedupKey == "kill-switch:global:released").Severity);
+    }
+
+    [Theory]
+    [InlineData("VOLATILITY_METHOD", "garchh", "VOLATILITY_METHOD must be one of std | ewma | atr | garch, got 'garchh'.")]
+    [InlineData("EWMA_LAMBDA", "1.5", "EWMA_LAMBDA must be between 0.5 and 0.9999, got 1.5.")]
+    [InlineData("ATR_WINDOW", "zero", "ATR_WINDOW must be a whole number, got 'zero'.")]
+    public void Bad_risk_settings_name_the_setting(string name, string value, string message)
+    {
+        var settings = new Settings(new ConfigurationBuilder().AddInMemoryCollection([new KeyValuePair<string, string?>(name, value)]).Build());
+        Assert.Equal(message, Assert.Throws<SettingsException>(() => RiskEvaluatorOptions.From(settings)).Message);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _harness.Stop();
+        await _provider.DisposeAsync();
+    }
+}
