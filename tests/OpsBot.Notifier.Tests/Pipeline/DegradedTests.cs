@@ -22,11 +22,11 @@ public sealed class RedisDownTests(InfraFixture infra) : NotifierTestBase(infra)
         await Bus.Publish(TestBus.Alert("redis-down:key"));
         await Bus.Publish(TestBus.Alert("redis-down:key"));
         await Bus.Publish(TestBus.Alert("redis-down:other"));
-        await TestBus.Until(() => Bus.Delivered.Count >= 2, TimeSpan.FromSeconds(15), () => host.Logs.All);
+        await TestBus.Until(() => Bus.Delivered.Count >= 2, TimeSpan.FromSeconds(15), () => host.Logs.All());
         await Task.Delay(1500);
         Assert.Single(SlackAccepted("redis-down:key"));
         Assert.Single(SlackAccepted("redis-down:other"));
-        Assert.Contains(host.Logs.Logs, l => l.Level == LogLevel.Warning && l.Message.Contains("Dedup falls back to the in-process cache"));
+        Assert.Contains(host.Logs.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Message.Contains("Dedup falls back to the in-process cache"));
         var metrics = (await host.GetAsync("metrics")).Body;
         Assert.Matches(@"opsbot_notifier_dedup_fallback_total(\{[^}]*\})? [3-9]", metrics);
         AssertMetric(metrics, "opsbot_notifier_suppressed_total", "channel=\"slack\"", "reason=\"dedup\"");
@@ -52,7 +52,7 @@ public sealed class TeamsTests(InfraFixture infra) : NotifierTestBase(infra)
         var host = await StartNotifierAsync(settings);
         var alert = TestBus.Alert("teams:throttled");
         await Bus.Publish(alert);
-        await TestBus.Until(() => !Bus.Delivered.IsEmpty, TimeSpan.FromSeconds(20), () => host.Logs.All);
+        await TestBus.Until(() => !Bus.Delivered.IsEmpty, TimeSpan.FromSeconds(20), () => host.Logs.All());
 
         var delivered = Assert.Single(Bus.Delivered);
         Assert.Equal(DeliveryChannel.Teams, delivered.Channel);
@@ -63,8 +63,8 @@ public sealed class TeamsTests(InfraFixture infra) : NotifierTestBase(infra)
         Assert.Equal("message", card.Body!["type"]!.GetValue<string>());
         Assert.Equal("application/vnd.microsoft.card.adaptive", card.Body["attachments"]![0]!["contentType"]!.GetValue<string>());
         Assert.Contains(alert.CorrelationId.ToString(), card.Json);
-        Assert.DoesNotContain(host.Logs.Logs, l => l.Message.Contains(Teams.Signature) || l.Message.Contains(Teams.WebhookUrl.AbsolutePath));
-        Assert.Contains(host.Logs.Logs, l => l.Message.Contains("rate limit"));
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), l => l.Message.Contains(Teams.Signature) || l.Message.Contains(Teams.WebhookUrl.AbsolutePath));
+        Assert.Contains(host.Logs.GetSnapshot(), l => l.Message.Contains("rate limit"));
     }
 
     [Fact]
