@@ -10,22 +10,17 @@ namespace OpsBot.RiskEvaluator.State;
 /// <param name="RedisTimeout">RISK_REDIS_TIMEOUT_MS: the most a message waits on one Redis read or write.</param>
 public sealed record RiskStateOptions(string RedisUrl, string Prefix, TimeSpan Ttl, TimeSpan IdleEviction, TimeSpan RedisTimeout)
 {
-    public const string PrefixSetting = "RISK_REDIS_PREFIX";
-    public const string TtlSetting = "RISK_STATE_TTL";
-    public const string IdleEvictionSetting = "RISK_STATE_IDLE_EVICTION";
-    public const string RedisTimeoutSetting = "RISK_REDIS_TIMEOUT_MS";
-
     public static RiskStateOptions From(Settings settings)
     {
-        var prefix = settings.String(PrefixSetting, "opsbot:risk:");
+        var prefix = settings.String(RiskEvaluatorSettingNames.RiskRedisPrefix, "opsbot:risk:");
         if (prefix.Length == 0 || prefix.Any(char.IsWhiteSpace))
-            throw new SettingsException($"{PrefixSetting} must be a non-empty key prefix without blanks, got '{prefix}'.");
+            throw new SettingsException($"{RiskEvaluatorSettingNames.RiskRedisPrefix} must be a non-empty key prefix without blanks, got '{prefix}'.");
         return new RiskStateOptions(
             settings.String(SettingNames.RedisUrl, "localhost:6379"),
             prefix,
-            TimeSpan.FromSeconds(settings.Int(TtlSetting, 7 * 24 * 3600, 60, int.MaxValue)),
-            TimeSpan.FromSeconds(settings.Int(IdleEvictionSetting, 3600, 1, int.MaxValue)),
-            TimeSpan.FromMilliseconds(settings.Int(RedisTimeoutSetting, 250, 10, 60_000)));
+            TimeSpan.FromSeconds(settings.Int(RiskEvaluatorSettingNames.RiskStateTtl, 7 * 24 * 3600, 60, int.MaxValue)),
+            TimeSpan.FromSeconds(settings.Int(RiskEvaluatorSettingNames.RiskStateIdleEviction, 3600, 1, int.MaxValue)),
+            TimeSpan.FromMilliseconds(settings.Int(RiskEvaluatorSettingNames.RiskRedisTimeoutMs, 250, 10, 60_000)));
     }
 
     /// <summary>Printable without the Redis URL (it may carry a password).</summary>
