@@ -40,7 +40,7 @@ public sealed record RetryBackoff
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(retry, 1);
         var exponential = Math.Min(Max.TotalMilliseconds, First.TotalMilliseconds * Math.Pow(2, Math.Min(retry - 1, MaxExponent)));
-        var jittered = exponential * (1 - Jitter + 2 * Jitter * (random ?? Random.Shared).NextDouble());
+        var jittered = exponential * (1 + Jitter * (2 * (random ?? Random.Shared).NextDouble() - 1));
         return TimeSpan.FromMilliseconds(Math.Clamp(jittered, First.TotalMilliseconds, Max.TotalMilliseconds));
     }
 
