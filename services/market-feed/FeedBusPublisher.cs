@@ -1,50 +1,52 @@
 using MassTransit;
 using OpsBot.Contracts;
+using OpsBot.ServiceDefaults;
 
 namespace OpsBot.MarketFeed;
 
 /// <summary>
 /// Drains the sink's queue onto the bus in batches, in order within a batch's sends. When the broker is
-/// unreachable the failed events are retried with backoff (holding the queue, which then fills and drops).
+/// unreachable the failed events of a batch are published again until they go (a Polly retry with the shared
+/// <see cref="RetryBackoff"/>: 250 ms doubling up to 5 s, jittered), holding the queue, which then fills and drops.
 /// </summary>
 public sealed class FeedBusPublisher(IBus bus, BusFeedSink sink, ILogger<FeedBusPublisher> logger) : BackgroundService
 {
     private const int BatchSize = 256;
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    private static readonly RetryBackoff OutageBackoff = new(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<IOpsBotMessage>(BatchSize);
-        var backoff = TimeSpan.FromMilliseconds(250);
         var outage = false;
+        var publish = OutageBackoff.Pipeline<List<IOpsBotMessage>>(
+            retryWhen: outcome => outcome.Result is { Count: > 0 },
+            onRetry: _ =>
+            {
+                if (!outage) logger.LogWarning("Cannot publish market events to the bus; retrying (buffer bound applies)");
+                outage = true;
+                return ValueTask.CompletedTask;
+            });
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (batch.Count == 0)
+            try
             {
-                try
-                {
-                    if (!await sink.Reader.WaitToReadAsync(stoppingToken)) break;
-                }
-                catch (OperationCanceledException) { break; }
-                while (batch.Count < BatchSize && sink.Reader.TryRead(out var next)) batch.Add(next);
+                if (!await sink.Reader.WaitToReadAsync(stoppingToken)) break;
             }
-
-            var failed = await PublishAsync(batch, stoppingToken);
-            if (failed.Count == 0)
-            {
-                if (outage) logger.LogInformation("Publishing market events to the bus again");
-                outage = false;
-                backoff = TimeSpan.FromMilliseconds(250);
-                batch.Clear();
-                continue;
-            }
-            if (!outage) logger.LogWarning("Cannot publish market events to the bus; retrying (buffer bound applies)");
-            outage = true;
-            batch = failed;
-            try { await Task.Delay(backoff, stoppingToken); }
             catch (OperationCanceledException) { break; }
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            batch.Clear();
+            while (batch.Count < BatchSize && sink.Reader.TryRead(out var next)) batch.Add(next);
+
+            // Each attempt publishes what the previous one could not; the result is what is still unpublished.
+            var pending = batch;
+            try
+            {
+                pending = await publish.ExecuteAsync(async token => pending = await PublishAsync(pending, token), stoppingToken);
+            }
+            catch (OperationCanceledException) { break; }
+            if (pending.Count > 0) break; // stopping: the retry gave up only because it was cancelled
+            if (outage) logger.LogInformation("Publishing market events to the bus again");
+            outage = false;
         }
     }
 

@@ -32,6 +32,8 @@ public sealed record MarketFeedOptions
     public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan ReconnectMin { get; init; } = TimeSpan.FromMilliseconds(250);
     public TimeSpan ReconnectMax { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The raw client's reconnect pacing: the shared policy between <see cref="ReconnectMin"/> and <see cref="ReconnectMax"/>.</summary>
+    public RetryBackoff ReconnectBackoff => new(ReconnectMin, ReconnectMax);
     public int BufferCapacity { get; init; } = 10_000;
 
     /// <summary>The client named by <c>USE_OFFICIAL_SDK</c>.</summary>

@@ -25,7 +25,7 @@ public sealed class NotifierMetrics : IDisposable
 
     public NotifierMetrics()
     {
-        _meter = OpsBotMetrics.CreateMeter("notifier");
+        _meter = OpsBotMetrics.CreateMeter("Notifier");
         _sent = _meter.CreateCounter<long>("opsbot.notifier.sent", description: "Alerts delivered, by channel.");
         _messages = _meter.CreateCounter<long>("opsbot.notifier.messages", description: "Messages posted, by channel and kind (single, digest).");
         _failed = _meter.CreateCounter<long>("opsbot.notifier.failed", description: "Alerts whose delivery finally failed, by channel and reason.");

@@ -5,26 +5,11 @@ namespace OpsBot.Notifier;
 /// <summary>
 /// notifier's settings. Slack delivery is on when <c>SLACK_BOT_TOKEN</c> and <c>SLACK_ALERT_CHANNEL</c>
 /// are set, Teams delivery when <c>TEAMS_WEBHOOK_URL</c> is set. With <c>ALERT_ENABLE=false</c> alerts are
-/// consumed and recorded but not delivered. docs/notifier.md lists every setting.
+/// consumed and recorded but not delivered. docs/notifier.md lists every setting; their names are in
+/// <see cref="NotifierSettingNames"/> and the shared <see cref="SettingNames"/>.
 /// </summary>
 public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
 {
-    // The operations guide's names (kept exactly) and the notifier's own; ALERT_*, SLACK_* and REDIS_URL live in SettingNames.
-    public const string TeamsWebhookUrl = "TEAMS_WEBHOOK_URL";
-    public const string TeamsPayloadFormat = "TEAMS_PAYLOAD_FORMAT";
-    public const string RedisPrefix = "NOTIFIER_REDIS_PREFIX";
-    public const string DedupLocalCapacity = "NOTIFIER_DEDUP_LOCAL_CAPACITY";
-    public const string SlackRate = "NOTIFIER_SLACK_RATE";
-    public const string TeamsRate = "NOTIFIER_TEAMS_RATE";
-    public const string DigestMaxAlerts = "NOTIFIER_DIGEST_MAX_ALERTS";
-    public const string DeliveryAttempts = "NOTIFIER_DELIVERY_ATTEMPTS";
-    public const string RetryDelayMs = "NOTIFIER_RETRY_DELAY_MS";
-    public const string RateLimitMaxWait = "NOTIFIER_RATE_LIMIT_MAX_WAIT";
-    public const string HttpTimeout = "NOTIFIER_HTTP_TIMEOUT";
-    public const string AckTtl = "NOTIFIER_ACK_TTL";
-    public const string Concurrency = "NOTIFIER_CONCURRENCY";
-    public const string RedeliveryDelays = "NOTIFIER_REDELIVERY_DELAYS";
-
     /// <summary>
     /// <c>NOTIFIER_REDELIVERY_DELAYS</c> when unset: a delivery round that failed is tried again after 1, 5, 15, 30 and 60
     /// minutes — six rounds over about 1 h 51 min, which rides out the Slack and Teams outages we plan for (most are
@@ -48,51 +33,51 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
     {
         var enabled = settings.Bool(SettingNames.AlertEnable, true);
         var token = settings.Optional(SettingNames.SlackBotToken);
-        var channel = settings.Optional(SettingNames.SlackAlertChannel);
+        var channel = settings.Optional(NotifierSettingNames.SlackAlertChannel);
         if (token is not null && channel is null)
-            throw new SettingsException($"{SettingNames.SlackBotToken} is set but {SettingNames.SlackAlertChannel} is not; set the channel id alerts go to.");
+            throw new SettingsException($"{SettingNames.SlackBotToken} is set but {NotifierSettingNames.SlackAlertChannel} is not; set the channel id alerts go to.");
         var slack = token is null ? null : new SlackOptions(
             token,
             channel!,
             settings.Url(SettingNames.SlackApiUrl, SlackOptions.DefaultApiUrl),
-            settings.Double(SlackRate, 1, 0.01, 100));
+            settings.Double(NotifierSettingNames.SlackRate, 1, 0.01, 100));
 
         TeamsOptions? teams = null;
-        if (settings.Optional(TeamsWebhookUrl) is { } webhook)
+        if (settings.Optional(NotifierSettingNames.TeamsWebhookUrl) is { } webhook)
         {
             // The URL is a secret (it carries the signature): never echo it, not even in an error.
             if (!Uri.TryCreate(webhook, UriKind.Absolute, out var url) || (url.Scheme != "https" && url.Scheme != "http"))
-                throw new SettingsException($"{TeamsWebhookUrl} must be an absolute http(s) URL (the value is not shown: it is a secret).");
-            var format = settings.String(TeamsPayloadFormat, "adaptivecard").ToLowerInvariant() switch
+                throw new SettingsException($"{NotifierSettingNames.TeamsWebhookUrl} must be an absolute http(s) URL (the value is not shown: it is a secret).");
+            var format = settings.String(NotifierSettingNames.TeamsPayloadFormat, "adaptivecard").ToLowerInvariant() switch
             {
                 "adaptivecard" or "adaptive" or "workflows" => TeamsPayload.AdaptiveCard,
                 "messagecard" or "legacy" => TeamsPayload.MessageCard,
-                var other => throw new SettingsException($"{TeamsPayloadFormat} must be adaptivecard or messagecard, got '{other}'."),
+                var other => throw new SettingsException($"{NotifierSettingNames.TeamsPayloadFormat} must be adaptivecard or messagecard, got '{other}'."),
             };
-            teams = new TeamsOptions(url, format, settings.Double(TeamsRate, 1, 0.01, 100));
+            teams = new TeamsOptions(url, format, settings.Double(NotifierSettingNames.TeamsRate, 1, 0.01, 100));
         }
 
         if (enabled && slack is null && teams is null)
-            throw new SettingsException($"no delivery channel is configured: set {SettingNames.SlackBotToken} and {SettingNames.SlackAlertChannel}, or {TeamsWebhookUrl}, or {SettingNames.AlertEnable}=false.");
+            throw new SettingsException($"no delivery channel is configured: set {SettingNames.SlackBotToken} and {NotifierSettingNames.SlackAlertChannel}, or {NotifierSettingNames.TeamsWebhookUrl}, or {SettingNames.AlertEnable}=false.");
 
         return new NotifierOptions(enabled, slack)
         {
             Teams = teams,
             RedisUrl = settings.String(SettingNames.RedisUrl, "localhost:6379"),
-            KeyPrefix = settings.String(RedisPrefix, "opsbot:notifier:"),
-            DedupTtl = TimeSpan.FromSeconds(settings.Double(SettingNames.AlertDedupTtl, 60, 0.1, 7 * 24 * 3600)),
-            LocalDedupCapacity = settings.Int(DedupLocalCapacity, 10_000, 100, 10_000_000),
+            KeyPrefix = settings.String(NotifierSettingNames.RedisPrefix, "opsbot:notifier:"),
+            DedupTtl = TimeSpan.FromSeconds(settings.Double(NotifierSettingNames.AlertDedupTtl, 60, 0.1, 7 * 24 * 3600)),
+            LocalDedupCapacity = settings.Int(NotifierSettingNames.DedupLocalCapacity, 10_000, 100, 10_000_000),
             Delivery = new DeliveryPolicy
             {
-                Attempts = settings.Int(DeliveryAttempts, 3, 1, 10),
-                FirstRetryDelay = TimeSpan.FromMilliseconds(settings.Int(RetryDelayMs, 1000, 1, 60_000)),
-                RateLimitMaxWait = TimeSpan.FromSeconds(settings.Int(RateLimitMaxWait, 300, 1, 24 * 3600)),
-                HttpTimeout = TimeSpan.FromSeconds(settings.Double(HttpTimeout, 10, 0.1, 300)),
-                DigestMaxAlerts = settings.Int(DigestMaxAlerts, 100, 1, 1000),
+                Attempts = settings.Int(NotifierSettingNames.DeliveryAttempts, 3, 1, 10),
+                FirstRetryDelay = TimeSpan.FromMilliseconds(settings.Int(NotifierSettingNames.RetryDelayMs, 1000, 1, 60_000)),
+                RateLimitMaxWait = TimeSpan.FromSeconds(settings.Int(NotifierSettingNames.RateLimitMaxWait, 300, 1, 24 * 3600)),
+                HttpTimeout = TimeSpan.FromSeconds(settings.Double(NotifierSettingNames.HttpTimeout, 10, 0.1, 300)),
+                DigestMaxAlerts = settings.Int(NotifierSettingNames.DigestMaxAlerts, 100, 1, 1000),
             },
-            AckTtlValue = TimeSpan.FromSeconds(settings.Int(AckTtl, 3600, 0, 7 * 24 * 3600)),
-            ConcurrentAlerts = settings.Int(Concurrency, 256, 1, 10_000),
-            Redelivery = BrokerDelayedRedelivery.ParseDelays(settings, RedeliveryDelays, DefaultRedeliveryDelays),
+            AckTtlValue = TimeSpan.FromSeconds(settings.Int(NotifierSettingNames.AckTtl, 3600, 0, 7 * 24 * 3600)),
+            ConcurrentAlerts = settings.Int(NotifierSettingNames.Concurrency, 256, 1, 10_000),
+            Redelivery = BrokerDelayedRedelivery.ParseDelays(settings, NotifierSettingNames.RedeliveryDelays, DefaultRedeliveryDelays),
         };
     }
 }

@@ -18,7 +18,7 @@ public sealed record BotOptions(
 
     public static BotOptions From(Settings settings)
     {
-        var api = settings.Url(BotSettingNames.SlackApiUrl, DefaultSlackApiUrl);
+        var api = settings.Url(SettingNames.SlackApiUrl, DefaultSlackApiUrl);
         if (!api.AbsoluteUri.EndsWith('/')) api = new Uri(api.AbsoluteUri + "/");
         var admins = (settings.Optional(BotSettingNames.OpsAdmins) ?? "")
             .Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -30,8 +30,8 @@ public sealed record BotOptions(
             api,
             admins,
             TimeSpan.FromMilliseconds(settings.Int(BotSettingNames.OpsInlineAnswer, 1500, 0, 2500)),
-            settings.Bool(BotSettingNames.AlertEnable, true),
-            settings.String(BotSettingNames.RedisUrl, "localhost:6379"),
+            settings.Bool(SettingNames.AlertEnable, true),
+            settings.String(SettingNames.RedisUrl, "localhost:6379"),
             // at most 25 min: the follow-up goes through the click's response_url, which Slack honours for 30 min
             TimeSpan.FromSeconds(settings.Double(BotSettingNames.KillSwitchConfirmTimeout, DefaultKillSwitchConfirmTimeoutSeconds, 1, 1500)),
             settings.String(BotSettingNames.OpsRedisPrefix, DefaultRedisPrefix));

@@ -1,16 +1,16 @@
 namespace OpsBot.Bot;
 
-/// <summary>ops-bot's settings by their public names (see docs/ops-bot.md). The metrics settings are in PlatformMetricsSettingNames.</summary>
+/// <summary>
+/// ops-bot's own settings by their public names (see docs/ops-bot.md). The shared ones it reads too
+/// (SLACK_BOT_TOKEN, SLACK_API_URL, ALERT_ENABLE, REDIS_URL) are in <c>SettingNames</c>, the metrics
+/// settings in <c>PlatformMetricsSettingNames</c>.
+/// </summary>
 public static class BotSettingNames
 {
-    public const string SlackBotToken = "SLACK_BOT_TOKEN";
     public const string SlackAppToken = "SLACK_APP_TOKEN";
     public const string SlackSigningSecret = "SLACK_SIGNING_SECRET";
-    public const string SlackApiUrl = "SLACK_API_URL";
     public const string OpsAdmins = "OPS_ADMINS";
     public const string OpsInlineAnswer = "OPS_INLINE_ANSWER_MS";
-    public const string AlertEnable = "ALERT_ENABLE";
-    public const string RedisUrl = "REDIS_URL";
     public const string SecretsBackend = "SECRETS_BACKEND";
     public const string SecretsDir = "SECRETS_DIR";
     public const string VaultAddr = "VAULT_ADDR";

@@ -10,7 +10,8 @@ namespace OpsBot.PnlIngest;
 /// confirm at once (a window, not a batch barrier: one slow confirm holds back nothing else). The
 /// buffer never hands out a strategy whose previous update is still in flight, so each strategy's
 /// updates stay in order. When the broker is unreachable the updates go back into the buffer (where
-/// newer ones replace them) and publishing resumes by itself, with backoff.
+/// newer ones replace them) and publishing resumes by itself: after each failed probe it waits longer
+/// (the shared <see cref="RetryBackoff"/>: 250 ms doubling up to 5 s, jittered).
 /// </summary>
 public sealed class PnlPublisher(
     IBus bus,
@@ -21,14 +22,15 @@ public sealed class PnlPublisher(
     public const int MaxInFlight = 512;
     private const int TakeAtOnce = 64;
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    /// <summary>Waits between probes while the broker is unreachable.</summary>
+    private static readonly RetryBackoff ProbeBackoff = new(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
 
     private readonly SemaphoreSlim _window = new(MaxInFlight, MaxInFlight);
     private long _failuresSinceSuccess;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(250);
+        var backoff = new BackoffSequence(ProbeBackoff);
         var outage = false;
         try
         {
@@ -39,8 +41,7 @@ public sealed class PnlPublisher(
                 {
                     if (!outage) logger.LogWarning("Cannot publish PnL to the bus; holding the latest update per strategy (bound {Capacity}) and retrying", buffer.Capacity);
                     outage = true;
-                    await Task.Delay(backoff, stoppingToken);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                    await Task.Delay(backoff.Next(), stoppingToken);
                     // Publish one update as a probe before opening the window again.
                     await PublishWindowAsync(1, stoppingToken);
                     continue;
@@ -49,7 +50,7 @@ public sealed class PnlPublisher(
                 {
                     logger.LogInformation("Publishing PnL to the bus again; {Waiting} strategies waiting", buffer.Count);
                     outage = false;
-                    backoff = TimeSpan.FromMilliseconds(250);
+                    backoff.Reset();
                 }
                 await PublishWindowAsync(TakeAtOnce, stoppingToken);
             }

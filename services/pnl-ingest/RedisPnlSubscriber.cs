@@ -7,7 +7,8 @@ namespace OpsBot.PnlIngest;
 /// <summary>
 /// Subscribes to the Redis channel <c>PNL_CHANNEL</c>, validates each message and offers the valid
 /// ones to the buffer. A malformed message costs one warning line and a counter, never the
-/// subscription. While Redis is down it keeps trying; StackExchange.Redis resubscribes after a reconnect.
+/// subscription. While Redis is down it keeps trying to subscribe (the shared <see cref="RetryBackoff"/>, 1 s doubling
+/// up to 10 s, one warning per attempt); StackExchange.Redis resubscribes after a reconnect.
 /// </summary>
 public sealed class RedisPnlSubscriber(
     IConnectionMultiplexer redis,
@@ -20,25 +21,29 @@ public sealed class RedisPnlSubscriber(
 {
     private const int LoggedPayloadChars = 120;
 
+    /// <summary>Waits between subscribe attempts while Redis is unreachable.</summary>
+    private static readonly RetryBackoff SubscribeBackoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var channel = RedisChannel.Literal(options.Channel);
-        var delay = TimeSpan.FromSeconds(1);
-        while (!stoppingToken.IsCancellationRequested)
+        var subscribe = SubscribeBackoff.Pipeline<ChannelMessageQueue>(
+            retryWhen: outcome => outcome.Exception is RedisException or TimeoutException,
+            onRetry: args =>
+            {
+                logger.LogWarning("Cannot subscribe to Redis channel {Channel} yet ({Error}); retrying in {Delay} s",
+                    options.Channel, args.Outcome.Exception?.GetType().Name, Math.Round(args.RetryDelay.TotalSeconds, 1));
+                return ValueTask.CompletedTask;
+            });
+        try
         {
-            try
-            {
-                var queue = await redis.GetSubscriber().SubscribeAsync(channel);
-                queue.OnMessage(message => Handle(message.Message));
-                logger.LogInformation("Subscribed to Redis channel {Channel}", options.Channel);
-                break;
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                logger.LogWarning("Cannot subscribe to Redis channel {Channel} yet ({Error}); retrying in {Delay} s", options.Channel, e.GetType().Name, delay.TotalSeconds);
-                await Task.Delay(delay, stoppingToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
-            }
+            var queue = await subscribe.ExecuteAsync(async _ => await redis.GetSubscriber().SubscribeAsync(channel), stoppingToken);
+            queue.OnMessage(message => Handle(message.Message));
+            logger.LogInformation("Subscribed to Redis channel {Channel}", options.Channel);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
         }
         await Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         await redis.GetSubscriber().UnsubscribeAsync(channel);

@@ -14,32 +14,24 @@ public sealed record RiskEvaluatorOptions(
     int GarchFitWindow,
     RiskStateOptions State)
 {
-    public const string VolatilityMethodSetting = "VOLATILITY_METHOD";
-    public const string AtrWindowSetting = "ATR_WINDOW";
-    public const string EwmaLambdaSetting = "EWMA_LAMBDA";
-    public const string StdWindowSetting = "VOLATILITY_WINDOW";
-    public const string BandMultiplierSetting = "BAND_MULTIPLIER";
-    public const string DrawdownThresholdSetting = "ALERT_DRAWDOWN_THRESHOLD";
-    public const string GarchFitWindowSetting = "GARCH_FIT_WINDOW";
-
     public static RiskEvaluatorOptions From(Settings settings)
     {
-        var threshold = settings.Decimal(SettingNames.AlertPnlThreshold, 1000m, min: 0m);
-        var method = settings.String(VolatilityMethodSetting, "ewma").ToLowerInvariant();
+        var threshold = settings.Decimal(RiskEvaluatorSettingNames.AlertPnlThreshold, 1000m, min: 0m);
+        var method = settings.String(RiskEvaluatorSettingNames.VolatilityMethod, "ewma").ToLowerInvariant();
         if (!VolatilityModelFactory.Methods.Contains(method))
-            throw new SettingsException($"{VolatilityMethodSetting} must be one of {string.Join(" | ", VolatilityModelFactory.Methods)}, got '{method}'.");
+            throw new SettingsException($"{RiskEvaluatorSettingNames.VolatilityMethod} must be one of {string.Join(" | ", VolatilityModelFactory.Methods)}, got '{method}'.");
         return new RiskEvaluatorOptions(
             threshold,
-            settings.Decimal(DrawdownThresholdSetting, threshold, min: 0m),
+            settings.Decimal(RiskEvaluatorSettingNames.AlertDrawdownThreshold, threshold, min: 0m),
             method,
             new VolatilityOptions
             {
-                StdWindow = settings.Int(StdWindowSetting, 20, 2, 100_000),
-                EwmaLambda = settings.Double(EwmaLambdaSetting, EwmaVolatility.DefaultLambda, 0.5, 0.9999),
-                AtrWindow = settings.Int(AtrWindowSetting, 14, 1, 100_000),
+                StdWindow = settings.Int(RiskEvaluatorSettingNames.VolatilityWindow, 20, 2, 100_000),
+                EwmaLambda = settings.Double(RiskEvaluatorSettingNames.EwmaLambda, EwmaVolatility.DefaultLambda, 0.5, 0.9999),
+                AtrWindow = settings.Int(RiskEvaluatorSettingNames.AtrWindow, 14, 1, 100_000),
             },
-            settings.Double(BandMultiplierSetting, 4.0, 0.1, 100),
-            settings.Int(GarchFitWindowSetting, 500, Garch11Estimator.MinObservations, 100_000),
+            settings.Double(RiskEvaluatorSettingNames.BandMultiplier, 4.0, 0.1, 100),
+            settings.Int(RiskEvaluatorSettingNames.GarchFitWindow, 500, Garch11Estimator.MinObservations, 100_000),
             RiskStateOptions.From(settings));
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MassTransit;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.AspNetCore.Hosting;
 using OpsBot.Faults.Tests.Infrastructure;
 using OpsBot.ServiceDefaults;
@@ -15,7 +16,7 @@ namespace OpsBot.Faults.Tests;
 public sealed class DelayedRedeliveryTests(InfraFixture infra) : IAsyncLifetime
 {
     private readonly ProbeJournal _journal = new();
-    private readonly LogCapture _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private WebApplication _app = null!;
     private string _rabbitUrl = "";
 
@@ -26,7 +27,7 @@ public sealed class DelayedRedeliveryTests(InfraFixture infra) : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.RabbitMqUrl] = _rabbitUrl });
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(_logs);
+        builder.Logging.AddProvider(new FakeLoggerProvider(_logs));
         builder.Services.AddSingleton(_journal);
         builder.AddOpsBotBus(bus => bus.AddConsumer<RedeliveryProbeConsumer, RedeliveryProbeConsumerDefinition>());
         _app = builder.Build();
@@ -70,9 +71,9 @@ public sealed class DelayedRedeliveryTests(InfraFixture infra) : IAsyncLifetime
         Assert.Equal(0u, await Queues.CountAsync(_rabbitUrl, RedeliveryProbeConsumer.Queue + "_delay_2"));
         Assert.Equal(0u, await Queues.CountAsync(_rabbitUrl, RedeliveryProbeConsumer.Queue));
 
-        Assert.Contains(_logs.Logs, l => l.Message.Contains("Delayed redelivery on redelivery-probe: wait queues redelivery-probe_delay_1 (2 s), redelivery-probe_delay_2 (4 s) declared"));
-        Assert.Contains(_logs.Logs, l => l.Level == LogLevel.Warning && l.Message.Contains("Redelivery 1 of 2 in 2 s through redelivery-probe_delay_1"));
-        Assert.Contains(_logs.Logs, l => l.Level == LogLevel.Warning && l.Message.Contains("Redelivery 2 of 2 in 4 s through redelivery-probe_delay_2"));
+        Assert.Contains(_logs.GetSnapshot(), l => l.Message.Contains("Delayed redelivery on redelivery-probe: wait queues redelivery-probe_delay_1 (2 s), redelivery-probe_delay_2 (4 s) declared"));
+        Assert.Contains(_logs.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Message.Contains("Redelivery 1 of 2 in 2 s through redelivery-probe_delay_1"));
+        Assert.Contains(_logs.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Message.Contains("Redelivery 2 of 2 in 4 s through redelivery-probe_delay_2"));
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public sealed class DelayedRedeliveryTests(InfraFixture infra) : IAsyncLifetime
     {
         uint seen = 0;
         await BusProbe.Until(async () => (seen = await Queues.CountAsync(_rabbitUrl, queue)) == count, timeout,
-            () => $"{queue} holds {seen}, expected {count}; attempts {string.Join(", ", _journal.Attempts.Select(a => a.Round))}\n{_logs.All}", pollMs: 100);
+            () => $"{queue} holds {seen}, expected {count}; attempts {string.Join(", ", _journal.Attempts.Select(a => a.Round))}\n{_logs.All()}", pollMs: 100);
     }
 
     public async Task DisposeAsync()

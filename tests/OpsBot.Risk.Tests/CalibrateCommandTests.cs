@@ -1,7 +1,9 @@
 using System.Text.Json;
+using OpsBot.Calibrate;
 
 namespace OpsBot.Risk.Tests;
 
+/// <summary>The calibrate_vol tool's command line (tools/OpsBot.Calibrate) on the OpsBot.Risk calibration.</summary>
 public sealed class CalibrateCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("calibrate-vol-").FullName;

@@ -1,2 +1,3 @@
-// calibrate_vol: see `scripts/calibrate_vol --help` and docs/risk.md. All logic is in OpsBot.Risk.CalibrateCommand.
-return OpsBot.Risk.CalibrateCommand.Run(args, Console.Out, Console.Error);
+// calibrate_vol: see `scripts/calibrate_vol --help` and docs/risk.md. The command line is CalibrateCommand; the
+// calibration itself is in the OpsBot.Risk library.
+return OpsBot.Calibrate.CalibrateCommand.Run(args, Console.Out, Console.Error);

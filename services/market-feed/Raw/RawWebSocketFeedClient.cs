@@ -10,7 +10,7 @@ namespace OpsBot.MarketFeed.Raw;
 /// done here — message reassembly from fragments into a pooled buffer (bounded at 1 MiB), one
 /// subscribe message per channel written with <see cref="Utf8JsonWriter"/>, a watchdog that drops a
 /// connection on which nothing (not even a heartbeat) arrived for <c>FEED_HEARTBEAT_TIMEOUT_SECONDS</c>,
-/// and reconnection with exponential backoff and jitter, resubscribing every time.
+/// and reconnection with exponential backoff and jitter (<see cref="RetryBackoff"/>), resubscribing every time.
 /// </summary>
 public sealed class RawWebSocketFeedClient : IMarketFeedClient
 {
@@ -36,7 +36,7 @@ public sealed class RawWebSocketFeedClient : IMarketFeedClient
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var backoff = new ReconnectBackoff(_options.ReconnectMin, _options.ReconnectMax);
+        var backoff = new BackoffSequence(_options.ReconnectBackoff);
         while (!stoppingToken.IsCancellationRequested)
         {
             var framesBefore = Stats.Frames;

@@ -19,10 +19,6 @@ public sealed class AlertPipeline(
     DeliveryRecorder recorder,
     ILogger<AlertPipeline> logger)
 {
-    public DeliveryChannel Channel => sender.Channel;
-    public string Queue => queue;
-    public ChannelDispatcher Dispatcher => dispatcher;
-
     public async Task ProcessAsync(ConsumeContext<AlertRaised> context)
     {
         var alert = context.Message;

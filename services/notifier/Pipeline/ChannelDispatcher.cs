@@ -17,7 +17,6 @@ public sealed record DeliveryReceipt(string? MessageRef, int Attempts, int Folde
 public sealed class AlertDeliveryException(DeliveryChannel channel, DeliveryException cause, int attempts)
     : NonRetryableException($"{channel} delivery failed after {attempts} attempt(s): {cause.Error} ({cause.Reason})", cause)
 {
-    public DeliveryChannel Channel { get; } = channel;
     public DeliveryException Cause { get; } = cause;
     public int Attempts { get; } = attempts;
 }
@@ -32,7 +31,7 @@ public sealed class AlertDeliveryException(DeliveryChannel channel, DeliveryExce
 /// </summary>
 public sealed class ChannelDispatcher : IAsyncDisposable
 {
-    public static readonly TimeSpan PacingMargin = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan PacingMargin = TimeSpan.FromMilliseconds(20);
     private readonly IAlertSender _sender;
     private readonly DeliveryPolicy _policy;
     private readonly TimeProvider _time;
@@ -61,11 +60,6 @@ public sealed class ChannelDispatcher : IAsyncDisposable
         _interval = TimeSpan.FromSeconds(1 / sender.MessagesPerSecond) + PacingMargin;
         _loop = Task.Run(RunAsync);
     }
-
-    public IAlertSender Sender => _sender;
-
-    /// <summary>Alerts waiting for the next slot.</summary>
-    public int Waiting { get { lock (_gate) return _pending.Count; } }
 
     /// <summary>
     /// Delivers <paramref name="alert"/> alone or folded with others; completes when the channel accepted it.

@@ -92,7 +92,7 @@ public sealed class DedupStage(
     }
 
     /// <summary><c>{prefix}dedup:{slack|teams}:{dedup key, or sha256 of title and text when there is none}</c>.</summary>
-    public string KeyOf(DeliveryChannel channel, AlertRaised alert) =>
+    private string KeyOf(DeliveryChannel channel, AlertRaised alert) =>
         $"{options.KeyPrefix}dedup:{NotifierMetrics.Label(channel)}:{IdentityOf(alert)}";
 
     public static string IdentityOf(AlertRaised alert)

@@ -25,7 +25,7 @@ public class DeliveryException(DeliveryErrorKind kind, string error, TimeSpan? r
     public DeliveryErrorKind Kind { get; } = kind;
     public string Error { get; } = error;
     public TimeSpan? RetryAfter { get; } = retryAfter;
-    public bool TimedOut { get; } = timedOut;
+    private bool TimedOut { get; } = timedOut;
 
     /// <summary>The closed set of final-failure reasons (a metric label and <c>AlertDeliveryFailed.Reason</c>).</summary>
     public DeliveryFailureReason Reason => Kind switch

@@ -21,7 +21,7 @@ public sealed record Acknowledgement(string DedupKey, DateTimeOffset Until, stri
 /// </summary>
 public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions options, NotifierMetrics metrics, TimeProvider time, ILogger<SilenceStore> logger)
 {
-    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly SemaphoreSlim _reload = new(1, 1);
     private volatile Snapshot _snapshot = Snapshot.Empty;
@@ -133,8 +133,6 @@ public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions o
     public sealed class Snapshot(IReadOnlyList<Silence> silences, IReadOnlyDictionary<string, Acknowledgement> acks)
     {
         public static readonly Snapshot Empty = new([], new Dictionary<string, Acknowledgement>());
-
-        public IReadOnlyList<Silence> Silences => silences;
 
         public Silence? SilenceFor(string dedupKey, DateTimeOffset now) =>
             silences.FirstOrDefault(s => s.Until > now && GlobMatcher.IsMatch(s.Matcher, dedupKey));

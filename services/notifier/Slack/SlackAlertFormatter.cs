@@ -17,12 +17,12 @@ public sealed class SlackAlertFormatter
     public const int MaxFieldChars = 2000;
     public const int MaxFields = 10;
     public const int MaxFallbackChars = 3500;
-    public const int MaxBlocks = 50;
+    private const int MaxBlocks = 50;
     public const string TruncationMarker = "… [truncated]";
     public const string AcknowledgeActionId = "opsbot_alert_ack";
     public const string SilenceActionId = "opsbot_alert_silence_1h";
 
-    public static string CorrelationSuffix(Guid correlationId) => $" | correlation id: {correlationId}";
+    private static string CorrelationSuffix(Guid correlationId) => $" | correlation id: {correlationId}";
 
     public JsonObject Format(AlertRaised alert, string channel)
     {
@@ -147,7 +147,7 @@ public sealed class SlackAlertFormatter
         Truncate($"{Icon(alert.Severity)} *{Escape(alert.Title)}* `{Escape(alert.DedupKey)}` · correlation id `{alert.CorrelationId}`", MaxSectionChars);
 
     /// <summary>The plain-text form (notifications, screen readers); always ends with the correlation id.</summary>
-    public static string FallbackText(AlertRaised alert)
+    private static string FallbackText(AlertRaised alert)
     {
         var suffix = CorrelationSuffix(alert.CorrelationId);
         var body = $"[{alert.Severity.ToString().ToUpperInvariant()}] {alert.Title}: {alert.Text}";

@@ -15,9 +15,8 @@ namespace OpsBot.Notifier.Teams;
 public sealed class TeamsCardFormatter(TeamsPayload format)
 {
     /// <summary>Below Teams' 28 KB, with room for the HTTP envelope.</summary>
-    public const int MaxBytes = 27 * 1024;
-    public const int MaxFacts = 20;
-    public const string TruncationMarker = SlackAlertFormatter.TruncationMarker;
+    private const int MaxBytes = 27 * 1024;
+    private const int MaxFacts = 20;
 
     public JsonObject Format(AlertRaised alert)
     {

@@ -18,7 +18,7 @@ public sealed class TeamsWebhookException(DeliveryErrorKind kind, string error, 
 /// </summary>
 public sealed partial class TeamsWebhookClient(HttpClient http, TeamsOptions options)
 {
-    public const int MaxPayloadBytes = 28 * 1024;
+    private const int MaxPayloadBytes = 28 * 1024;
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(2);
 
     public async Task<string?> PostAsync(JsonObject payload, CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ public sealed record SlackSecrets(Secret BotToken, Secret? AppToken, Secret? Sig
         Secret? bot, app, signing;
         try
         {
-            bot = await store.GetAsync(BotSettingNames.SlackBotToken, cancellationToken);
+            bot = await store.GetAsync(SettingNames.SlackBotToken, cancellationToken);
             app = await store.GetAsync(BotSettingNames.SlackAppToken, cancellationToken);
             signing = await store.GetAsync(BotSettingNames.SlackSigningSecret, cancellationToken);
         }
@@ -27,11 +27,11 @@ public sealed record SlackSecrets(Secret BotToken, Secret? AppToken, Secret? Sig
         }
 
         if (bot is null)
-            throw new SettingsException($"{BotSettingNames.SlackBotToken} is missing from {store.Description}; the bot needs its xoxb- token to answer in Slack.");
+            throw new SettingsException($"{SettingNames.SlackBotToken} is missing from {store.Description}; the bot needs its xoxb- token to answer in Slack.");
         if (app is null && signing is null)
             throw new SettingsException($"neither {BotSettingNames.SlackAppToken} (Socket Mode) nor {BotSettingNames.SlackSigningSecret} (HTTP request URLs) is in {store.Description}; set at least one.");
         if (!bot.Reveal().StartsWith("xoxb-", StringComparison.Ordinal))
-            throw new SettingsException($"{BotSettingNames.SlackBotToken} is not a bot token (it must start with xoxb-).");
+            throw new SettingsException($"{SettingNames.SlackBotToken} is not a bot token (it must start with xoxb-).");
         if (app is not null && !app.Reveal().StartsWith("xapp-", StringComparison.Ordinal))
             throw new SettingsException($"{BotSettingNames.SlackAppToken} is not an app-level token (it must start with xapp-).");
         return new SlackSecrets(bot, app, signing);

@@ -15,7 +15,7 @@ public sealed class RefusedRequests : IDisposable
 {
     public static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(10);
 
-    private readonly Meter _meter = OpsBotMetrics.CreateMeter("OpsBot.Slack");
+    private readonly Meter _meter = OpsBotMetrics.CreateMeter("Bot");
     private readonly Counter<long> _counter;
     private readonly FixedWindowRateLimiter _lines = new(new FixedWindowRateLimiterOptions
     {

@@ -1,38 +1,62 @@
 using System.Text.Json.Nodes;
+using OpsBot.ServiceDefaults;
+using Polly;
 
 namespace OpsBot.Bot.Slack;
 
 /// <summary>
 /// Answers after the acknowledgement: through the <c>response_url</c> when there is one (a command's or an
-/// action's; valid 30 minutes, 5 uses), else <c>chat.update</c> on the message. Retries a failed post twice,
-/// honouring Retry-After. Never logs the response_url: it is a credential.
+/// action's; valid 30 minutes, 5 uses), else <c>chat.update</c> on the message. Retries a failed post twice
+/// (a Polly retry with the shared <see cref="RetryBackoff"/>: 500 ms, then 1 s, jittered), honouring Retry-After.
+/// Never logs the response_url: it is a credential.
 /// </summary>
-public sealed class SlackResponder(SlackWebClient slack, ILogger<SlackResponder> logger)
+public sealed class SlackResponder
 {
     public const int Attempts = 3;
+    private static readonly RetryBackoff Backoff = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2));
+
+    private readonly SlackWebClient _slack;
+    private readonly ILogger<SlackResponder> _logger;
+    private readonly ResiliencePipeline<bool> _retry;
+
+    public SlackResponder(SlackWebClient slack, ILogger<SlackResponder> logger)
+    {
+        _slack = slack;
+        _logger = logger;
+        _retry = Backoff.Pipeline<bool>(
+            retryWhen: outcome => outcome.Exception is SlackCallException,
+            onRetry: args =>
+            {
+                Failed((SlackCallException)args.Outcome.Exception!, args.AttemptNumber + 1);
+                return ValueTask.CompletedTask;
+            },
+            maxRetries: Attempts - 1,
+            delayOverride: outcome => (outcome.Exception as SlackCallException)?.RetryAfter);
+    }
 
     public async Task<bool> RespondAsync(Uri? responseUrl, JsonObject message, CancellationToken cancellationToken, string? channel = null, string? ts = null)
     {
-        for (var attempt = 1; attempt <= Attempts; attempt++)
+        if (responseUrl is null && (channel is null || ts is null))
         {
-            try
-            {
-                if (responseUrl is not null) await slack.RespondAsync(responseUrl, message, cancellationToken);
-                else if (channel is not null && ts is not null) await slack.UpdateMessageAsync(channel, ts, message, cancellationToken);
-                else
-                {
-                    logger.LogWarning("No response_url and no message to update; answer dropped");
-                    return false;
-                }
-                return true;
-            }
-            catch (SlackCallException e)
-            {
-                logger.LogWarning("Answering in Slack failed ({Error}), attempt {Attempt} of {Attempts}", e.Error, attempt, Attempts);
-                if (attempt == Attempts) return false;
-                await Task.Delay(e.RetryAfter ?? TimeSpan.FromMilliseconds(500 * attempt), cancellationToken);
-            }
+            _logger.LogWarning("No response_url and no message to update; answer dropped");
+            return false;
         }
-        return false;
+        try
+        {
+            return await _retry.ExecuteAsync(async token =>
+            {
+                if (responseUrl is not null) await _slack.RespondAsync(responseUrl, message, token);
+                else await _slack.UpdateMessageAsync(channel!, ts!, message, token);
+                return true;
+            }, cancellationToken);
+        }
+        catch (SlackCallException e)
+        {
+            Failed(e, Attempts);
+            return false;
+        }
     }
+
+    private void Failed(SlackCallException e, int attempt) =>
+        _logger.LogWarning("Answering in Slack failed ({Error}), attempt {Attempt} of {Attempts}", e.Error, attempt, Attempts);
 }

@@ -1,10 +1,12 @@
 using System.Net.WebSockets;
+using OpsBot.ServiceDefaults;
 
 namespace OpsBot.Bot.SocketMode;
 
 /// <summary>
 /// Reconnect pacing: the first reconnect after a clean disconnect waits <see cref="ReconnectDelay"/>; failures
-/// back off exponentially up to <see cref="MaxBackoff"/>, with jitter. A connection that goes silent is found by
+/// back off exponentially from <see cref="FirstBackoff"/> up to <see cref="MaxBackoff"/>, with jitter (the shared
+/// <see cref="RetryBackoff"/>). A connection that goes silent is found by
 /// WebSocket ping/pong: a PING every <see cref="KeepAliveInterval"/>, and no PONG within
 /// <see cref="KeepAliveTimeout"/> aborts the socket (then it reconnects like after a drop).
 /// </summary>
@@ -16,12 +18,8 @@ public sealed record SocketModeOptions(TimeSpan ReconnectDelay, TimeSpan FirstBa
 
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    public TimeSpan Backoff(int failures)
-    {
-        if (failures <= 0) return ReconnectDelay;
-        var ticks = Math.Min(FirstBackoff.Ticks * Math.Pow(2, Math.Min(failures - 1, 20)), MaxBackoff.Ticks);
-        return TimeSpan.FromTicks((long)(ticks * (0.8 + Random.Shared.NextDouble() * 0.4)));
-    }
+    /// <summary>The wait before reconnecting after <paramref name="failures"/> failed connections in a row (0: a clean disconnect).</summary>
+    public TimeSpan Backoff(int failures) => failures <= 0 ? ReconnectDelay : new RetryBackoff(FirstBackoff, MaxBackoff).Delay(failures);
 }
 
 /// <summary>Makes the WebSocket for each connection; a test replaces it to trust its own certificate.</summary>

@@ -18,7 +18,7 @@ public sealed class PartitionOwnershipObserver(
     PartitionTopologyMaintenance maintenance,
     ILogger<PartitionOwnershipObserver> logger) : IReceiveEndpointObserver, IDisposable
 {
-    private readonly Meter _meter = OpsBotMetrics.CreateMeter("RiskEvaluator.Partitions");
+    private readonly Meter _meter = OpsBotMetrics.CreateMeter("RiskEvaluator");
     private Counter<long>? _events;
 
     private Counter<long> Events => _events ??= _meter.CreateCounter<long>("opsbot.risk.partition_endpoint_events",

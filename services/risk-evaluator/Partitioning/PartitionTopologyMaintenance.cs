@@ -47,8 +47,8 @@ public sealed class PartitionTopologyMaintenance(OpsBotBusSettings bus, RiskPart
         await RetireAsync(connection, RiskPartitionTopology.LegacyTickerQueue, RiskPartitionTopology.TickerSourceExchange, "", "an unpartitioned risk-evaluator");
         for (var i = topology.Partitions; i < RiskPartitionOptions.MaxPartitions; i++)
         {
-            var pnl = await RetireAsync(connection, RiskPartitionTopology.PnlQueue(i), RiskPartitionTopology.PnlHashExchange, RiskPartitionTopology.PartitionWeight, $"a larger {RiskPartitionOptions.PartitionsSetting}");
-            var ticker = await RetireAsync(connection, RiskPartitionTopology.TickerQueue(i), RiskPartitionTopology.TickerHashExchange, RiskPartitionTopology.PartitionWeight, $"a larger {RiskPartitionOptions.PartitionsSetting}");
+            var pnl = await RetireAsync(connection, RiskPartitionTopology.PnlQueue(i), RiskPartitionTopology.PnlHashExchange, RiskPartitionTopology.PartitionWeight, $"a larger {RiskEvaluatorSettingNames.RiskPartitions}");
+            var ticker = await RetireAsync(connection, RiskPartitionTopology.TickerQueue(i), RiskPartitionTopology.TickerHashExchange, RiskPartitionTopology.PartitionWeight, $"a larger {RiskEvaluatorSettingNames.RiskPartitions}");
             if (!pnl && !ticker) break;
         }
     }

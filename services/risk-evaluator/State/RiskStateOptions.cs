@@ -12,27 +12,21 @@ namespace OpsBot.RiskEvaluator.State;
 /// written again only after this long; a change is always written at once. Zero writes every update.</param>
 public sealed record RiskStateOptions(string RedisUrl, string Prefix, TimeSpan Ttl, TimeSpan IdleEviction, TimeSpan RedisTimeout, TimeSpan Refresh)
 {
-    public const string PrefixSetting = "RISK_REDIS_PREFIX";
-    public const string TtlSetting = "RISK_STATE_TTL";
-    public const string IdleEvictionSetting = "RISK_STATE_IDLE_EVICTION";
-    public const string RedisTimeoutSetting = "RISK_REDIS_TIMEOUT_MS";
-    public const string RefreshSetting = "RISK_STATE_REFRESH";
-
     public static RiskStateOptions From(Settings settings)
     {
-        var prefix = settings.String(PrefixSetting, "opsbot:risk:");
+        var prefix = settings.String(RiskEvaluatorSettingNames.RiskRedisPrefix, "opsbot:risk:");
         if (prefix.Length == 0 || prefix.Any(char.IsWhiteSpace))
-            throw new SettingsException($"{PrefixSetting} must be a non-empty key prefix without blanks, got '{prefix}'.");
-        var ttl = TimeSpan.FromSeconds(settings.Int(TtlSetting, 7 * 24 * 3600, 60, int.MaxValue));
-        var refresh = TimeSpan.FromSeconds(settings.Int(RefreshSetting, 30, 0, 3600));
+            throw new SettingsException($"{RiskEvaluatorSettingNames.RiskRedisPrefix} must be a non-empty key prefix without blanks, got '{prefix}'.");
+        var ttl = TimeSpan.FromSeconds(settings.Int(RiskEvaluatorSettingNames.RiskStateTtl, 7 * 24 * 3600, 60, int.MaxValue));
+        var refresh = TimeSpan.FromSeconds(settings.Int(RiskEvaluatorSettingNames.RiskStateRefresh, 30, 0, 3600));
         if (refresh * 2 > ttl)
-            throw new SettingsException($"{RefreshSetting} ({refresh.TotalSeconds:F0} s) must be at most half of {TtlSetting} ({ttl.TotalSeconds:F0} s), or an active strategy's key could expire between two writes.");
+            throw new SettingsException($"{RiskEvaluatorSettingNames.RiskStateRefresh} ({refresh.TotalSeconds:F0} s) must be at most half of {RiskEvaluatorSettingNames.RiskStateTtl} ({ttl.TotalSeconds:F0} s), or an active strategy's key could expire between two writes.");
         return new RiskStateOptions(
             settings.String(SettingNames.RedisUrl, "localhost:6379"),
             prefix,
             ttl,
-            TimeSpan.FromSeconds(settings.Int(IdleEvictionSetting, 3600, 1, int.MaxValue)),
-            TimeSpan.FromMilliseconds(settings.Int(RedisTimeoutSetting, 250, 10, 60_000)),
+            TimeSpan.FromSeconds(settings.Int(RiskEvaluatorSettingNames.RiskStateIdleEviction, 3600, 1, int.MaxValue)),
+            TimeSpan.FromMilliseconds(settings.Int(RiskEvaluatorSettingNames.RiskRedisTimeoutMs, 250, 10, 60_000)),
             refresh);
     }
 

@@ -36,7 +36,7 @@ public sealed class RiskReplicas : IAsyncDisposable
 
     public List<ServiceProcess> Replicas { get; } = [];
     public ConcurrentQueue<SeenAlert> Alerts { get; }
-    public int Partitions => int.Parse(_environment[RiskPartitionOptions.PartitionsSetting]);
+    public int Partitions => int.Parse(_environment[RiskEvaluatorSettingNames.RiskPartitions]);
 
     public static async Task<RiskReplicas> StartAsync(string rabbitUrl, string redisUrl, int replicas, ITestOutputHelper output, bool quorumQueues = false, int partitions = RiskPartitionOptions.DefaultPartitions)
     {
@@ -46,7 +46,7 @@ public sealed class RiskReplicas : IAsyncDisposable
             ["REDIS_URL"] = redisUrl,
             ["RISK_REDIS_PREFIX"] = $"opsbot:risk-test:{Guid.NewGuid():N}:", // each topology run judges from its own state (the Redis is shared)
             ["RABBITMQ_QUORUM_QUEUES"] = quorumQueues ? "true" : "false",
-            [RiskPartitionOptions.PartitionsSetting] = partitions.ToString(),
+            [RiskEvaluatorSettingNames.RiskPartitions] = partitions.ToString(),
             ["ALERT_PNL_THRESHOLD"] = RiskStream.LossThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ALERT_DRAWDOWN_THRESHOLD"] = RiskStream.DrawdownThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["LOG_FORMAT"] = "text",

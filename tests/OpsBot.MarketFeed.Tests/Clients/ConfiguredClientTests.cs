@@ -58,7 +58,7 @@ public sealed class ConfiguredClientTests
     [Fact]
     public void Backoff_grows_to_the_maximum_and_resets()
     {
-        var backoff = new ReconnectBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), new Random(1));
+        var backoff = new BackoffSequence(new RetryBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)), new Random(1));
         var delays = Enumerable.Range(0, 8).Select(_ => backoff.Next()).ToList();
         Assert.InRange(delays[0].TotalMilliseconds, 100, 120);
         Assert.True(delays[3] > delays[1]);

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging.Testing;
 using OpsBot.ServiceDefaults;
 using OpsBot.Testing;
 
@@ -13,14 +14,14 @@ public sealed class NotifierHost : IAsyncDisposable
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly WebApplication _app;
 
-    private NotifierHost(WebApplication app, LogCapture logs, int port)
+    private NotifierHost(WebApplication app, FakeLogCollector logs, int port)
     {
         _app = app;
         Logs = logs;
         BaseUrl = new Uri($"http://127.0.0.1:{port}/");
     }
 
-    public LogCapture Logs { get; }
+    public FakeLogCollector Logs { get; }
     public Uri BaseUrl { get; }
     public IServiceProvider Services => _app.Services;
 
@@ -32,9 +33,9 @@ public sealed class NotifierHost : IAsyncDisposable
         config[SettingNames.HealthPort] = port.ToString();
         builder.Configuration.AddInMemoryCollection(config);
         builder.AddServiceDefaults("notifier");
-        var logs = new LogCapture();
+        var logs = new FakeLogCollector();
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(logs);
+        builder.Logging.AddProvider(new FakeLoggerProvider(logs));
         var options = builder.AddNotifier();
         builder.AddOpsBotBus(bus => bus.AddNotifierConsumers(options));
         var app = builder.Build();
@@ -58,7 +59,7 @@ public sealed class NotifierHost : IAsyncDisposable
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             await Task.Delay(100);
         }
-        throw new TimeoutException($"notifier not ready within {timeout.TotalSeconds:F0} s:\n{Logs.All}");
+        throw new TimeoutException($"notifier not ready within {timeout.TotalSeconds:F0} s:\n{Logs.All()}");
     }
 
     public async Task<(HttpStatusCode Status, string Body)> GetAsync(string path)

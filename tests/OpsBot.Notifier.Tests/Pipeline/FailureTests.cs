@@ -42,9 +42,9 @@ public sealed class FailureTests(InfraFixture infra) : NotifierTestBase(infra)
         Assert.Equal(SlackChannel, failed.Destination);
         Assert.Equal(3, Slack.Requests.Count(r => r.Status == 500)); // three attempts, not 3 × the bus's retries
 
-        await TestBus.Until(() => host.Logs.Logs.Any(l => l.Level == LogLevel.Error && l.Message.Contains(alert.CorrelationId.ToString())),
-            TimeSpan.FromSeconds(5), () => host.Logs.All);
-        var error = host.Logs.Logs.First(l => l.Level == LogLevel.Error && l.Message.Contains(alert.CorrelationId.ToString()));
+        await TestBus.Until(() => host.Logs.GetSnapshot().Any(l => l.Level == LogLevel.Error && l.Message.Contains(alert.CorrelationId.ToString())),
+            TimeSpan.FromSeconds(5), () => host.Logs.All());
+        var error = host.Logs.GetSnapshot().First(l => l.Level == LogLevel.Error && l.Message.Contains(alert.CorrelationId.ToString()));
         Assert.Contains("notifier-slack_error", error.Message);
 
         (uint Count, string? Body, IDictionary<string, object?>? Headers) queued = default;

@@ -22,11 +22,11 @@ public sealed class RedisDownTests(InfraFixture infra) : NotifierTestBase(infra)
         await Bus.Publish(TestBus.Alert("redis-down:key"));
         await Bus.Publish(TestBus.Alert("redis-down:key"));
         await Bus.Publish(TestBus.Alert("redis-down:other"));
-        await TestBus.Until(() => Bus.Delivered.Count >= 2, TimeSpan.FromSeconds(15), () => host.Logs.All);
+        await TestBus.Until(() => Bus.Delivered.Count >= 2, TimeSpan.FromSeconds(15), () => host.Logs.All());
         await Task.Delay(1500);
         Assert.Single(SlackAccepted("redis-down:key"));
         Assert.Single(SlackAccepted("redis-down:other"));
-        Assert.Contains(host.Logs.Logs, l => l.Level == LogLevel.Warning && l.Message.Contains("Dedup falls back to the in-process cache"));
+        Assert.Contains(host.Logs.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Message.Contains("Dedup falls back to the in-process cache"));
         var metrics = (await host.GetAsync("metrics")).Body;
         Assert.Matches(@"opsbot_notifier_dedup_fallback_total(\{[^}]*\})? [3-9]", metrics);
         AssertMetric(metrics, "opsbot_notifier_suppressed_total", "channel=\"slack\"", "reason=\"dedup\"");

@@ -23,8 +23,8 @@ public sealed class SilenceTests(InfraFixture infra) : NotifierTestBase(infra)
         });
         // The consumer logs "in force" once the silence is in Redis and in this replica's snapshot (waiting on Redis
         // alone races the snapshot reload: an alert consumed in between would still go out).
-        await TestBus.Until(() => first.Logs.Logs.Any(l => l.Message.Contains("Silence pnl-loss:acct-9:* until") && l.Message.Contains("in force")),
-            TimeSpan.FromSeconds(10), () => first.Logs.All);
+        await TestBus.Until(() => first.Logs.GetSnapshot().Any(l => l.Message.Contains("Silence pnl-loss:acct-9:* until") && l.Message.Contains("in force")),
+            TimeSpan.FromSeconds(10), () => first.Logs.All());
         Assert.True(Infra.Redis.GetDatabase().HashExists(Prefix + "silences", "pnl-loss:acct-9:*"), "the silence is kept in Redis");
 
         await Bus.Publish(TestBus.Alert("pnl-loss:acct-9:momentum"));
@@ -32,12 +32,12 @@ public sealed class SilenceTests(InfraFixture infra) : NotifierTestBase(infra)
         await TestBus.Until(() => Bus.Delivered.Count >= 2, TimeSpan.FromSeconds(30), () => $"{Bus.Delivered.Count} delivered");
         // Positive evidence instead of a fixed wait (issue 13, item 12): the silenced alert was taken and decided on both
         // channels (the service's own "suppressed by silence" line), so nothing about it can still be on its way.
-        await TestBus.Until(() => first.Logs.Logs.Count(l => l.Message.Contains("pnl-loss:acct-9:momentum") && l.Message.Contains("suppressed by silence")) == 2,
-            TimeSpan.FromSeconds(30), () => first.Logs.All);
+        await TestBus.Until(() => first.Logs.GetSnapshot().Count(l => l.Message.Contains("pnl-loss:acct-9:momentum") && l.Message.Contains("suppressed by silence")) == 2,
+            TimeSpan.FromSeconds(30), () => first.Logs.All());
         Assert.Empty(SlackAccepted("acct-9"));
         Assert.Empty(TeamsAccepted("acct-9"));
         Assert.All(Bus.Delivered, d => Assert.Equal("pnl-loss:acct-1:momentum", d.DedupKey));
-        Assert.Contains(first.Logs.Logs, l => l.Message.Contains("pnl-loss:acct-9:momentum") && l.Message.Contains("suppressed by silence"));
+        Assert.Contains(first.Logs.GetSnapshot(), l => l.Message.Contains("pnl-loss:acct-9:momentum") && l.Message.Contains("suppressed by silence"));
         var metrics = (await first.GetAsync("metrics")).Body;
         AssertMetric(metrics, "opsbot_notifier_suppressed_total", "channel=\"slack\"", "reason=\"silence\"");
         AssertMetric(metrics, "opsbot_notifier_sent_total", "channel=\"slack\"");
@@ -47,16 +47,16 @@ public sealed class SilenceTests(InfraFixture infra) : NotifierTestBase(infra)
         await StopAsync(first);
         var second = await StartNotifierAsync(Settings(slack: true, teams: true));
         await Bus.Publish(TestBus.Alert("pnl-loss:acct-9:carry"));
-        await TestBus.Until(() => second.Logs.Logs.Count(l => l.Message.Contains("pnl-loss:acct-9:carry") && l.Message.Contains("suppressed by silence")) == 2,
-            TimeSpan.FromSeconds(10), () => second.Logs.All);
+        await TestBus.Until(() => second.Logs.GetSnapshot().Count(l => l.Message.Contains("pnl-loss:acct-9:carry") && l.Message.Contains("suppressed by silence")) == 2,
+            TimeSpan.FromSeconds(10), () => second.Logs.All());
         Assert.Empty(SlackAccepted("acct-9"));
 
         // Lifted: the next one goes out.
         await Bus.Publish(new UnsilenceRequested { CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Matcher = "pnl-loss:acct-9:*", RequestedBy = "U123" });
-        await TestBus.Until(() => second.Logs.Logs.Any(l => l.Message.Contains("Silence pnl-loss:acct-9:* lifted")), TimeSpan.FromSeconds(10), () => second.Logs.All);
+        await TestBus.Until(() => second.Logs.GetSnapshot().Any(l => l.Message.Contains("Silence pnl-loss:acct-9:* lifted")), TimeSpan.FromSeconds(10), () => second.Logs.All());
         Assert.False(Infra.Redis.GetDatabase().HashExists(Prefix + "silences", "pnl-loss:acct-9:*"), "the silence is gone from Redis");
         await Bus.Publish(TestBus.Alert("pnl-loss:acct-9:carry"));
-        await TestBus.Until(() => SlackAccepted("pnl-loss:acct-9:carry").Count == 1, TimeSpan.FromSeconds(10), () => second.Logs.All);
+        await TestBus.Until(() => SlackAccepted("pnl-loss:acct-9:carry").Count == 1, TimeSpan.FromSeconds(10), () => second.Logs.All());
     }
 
     [Fact]
@@ -64,17 +64,17 @@ public sealed class SilenceTests(InfraFixture infra) : NotifierTestBase(infra)
     {
         var host = await StartNotifierAsync(Settings());
         await Bus.Publish(new AlertAcknowledged { CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, DedupKey = "band:BTC-USD", AcknowledgedBy = "U42" });
-        await TestBus.Until(() => host.Logs.Logs.Any(l => l.Message.Contains("Alert band:BTC-USD acknowledged by U42")), TimeSpan.FromSeconds(10), () => host.Logs.All);
+        await TestBus.Until(() => host.Logs.GetSnapshot().Any(l => l.Message.Contains("Alert band:BTC-USD acknowledged by U42")), TimeSpan.FromSeconds(10), () => host.Logs.All());
         Assert.True(Infra.Redis.GetDatabase().HashExists(Prefix + "acks", "band:BTC-USD"), "the ack is kept in Redis");
         await Bus.Publish(TestBus.Alert("band:BTC-USD"));
         await Bus.Publish(TestBus.Alert("band:ETH-USD"));
-        await TestBus.Until(() => Bus.Delivered.Count >= 1, TimeSpan.FromSeconds(30), () => host.Logs.All);
+        await TestBus.Until(() => Bus.Delivered.Count >= 1, TimeSpan.FromSeconds(30), () => host.Logs.All());
         // Positive evidence, not a fixed wait: the acknowledged alert was decided ("suppressed by ack").
-        await TestBus.Until(() => host.Logs.Logs.Any(l => l.Message.Contains("band:BTC-USD") && l.Message.Contains("suppressed by ack")),
-            TimeSpan.FromSeconds(30), () => host.Logs.All);
+        await TestBus.Until(() => host.Logs.GetSnapshot().Any(l => l.Message.Contains("band:BTC-USD") && l.Message.Contains("suppressed by ack")),
+            TimeSpan.FromSeconds(30), () => host.Logs.All());
         Assert.Empty(SlackAccepted("band:BTC-USD"));
         Assert.Single(SlackAccepted("band:ETH-USD"));
-        Assert.Contains(host.Logs.Logs, l => l.Message.Contains("band:BTC-USD") && l.Message.Contains("suppressed by ack"));
+        Assert.Contains(host.Logs.GetSnapshot(), l => l.Message.Contains("band:BTC-USD") && l.Message.Contains("suppressed by ack"));
     }
 
     // Issue 13, item 7: a stored silence whose pattern is pathological (written before validation existed, or by hand)
@@ -93,8 +93,8 @@ public sealed class SilenceTests(InfraFixture infra) : NotifierTestBase(infra)
 
         var key = "pnl-loss:acct-1:" + new string('a', 120);
         await Bus.Publish(TestBus.Alert(key));
-        await TestBus.Until(() => SlackAccepted(key).Count == 1, TimeSpan.FromSeconds(30), () => host.Logs.All);
-        Assert.Contains(host.Logs.Logs, l => l.Message.Contains("Ignoring the stored silence") && l.Message.Contains("more than 8 *"));
+        await TestBus.Until(() => SlackAccepted(key).Count == 1, TimeSpan.FromSeconds(30), () => host.Logs.All());
+        Assert.Contains(host.Logs.GetSnapshot(), l => l.Message.Contains("Ignoring the stored silence") && l.Message.Contains("more than 8 *"));
 
         // A new silence with such a pattern is refused on arrival (one line, counted) and not stored.
         await Bus.Publish(new SilenceRequested
@@ -102,7 +102,7 @@ public sealed class SilenceTests(InfraFixture infra) : NotifierTestBase(infra)
             CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, SilenceId = Guid.NewGuid(),
             Matcher = "*x*x*x*x*x*x*x*x*x*x", Until = DateTimeOffset.UtcNow.AddHours(1), RequestedBy = "U123",
         });
-        await TestBus.Until(() => host.Logs.Logs.Any(l => l.Message.Contains("refused: the pattern has more than 8 *")), TimeSpan.FromSeconds(30), () => host.Logs.All);
+        await TestBus.Until(() => host.Logs.GetSnapshot().Any(l => l.Message.Contains("refused: the pattern has more than 8 *")), TimeSpan.FromSeconds(30), () => host.Logs.All());
         Assert.False(Infra.Redis.GetDatabase().HashExists(Prefix + "silences", "*x*x*x*x*x*x*x*x*x*x"));
         AssertMetric((await host.GetAsync("metrics")).Body, "opsbot_notifier_silences_refused_total");
         Assert.Equal(0u, (await Bus.PeekQueueAsync("notifier-slack_error")).Count);

@@ -24,7 +24,7 @@ public sealed class TeamsTests(InfraFixture infra) : NotifierTestBase(infra)
         var host = await StartNotifierAsync(settings);
         var alert = TestBus.Alert("teams:throttled");
         await Bus.Publish(alert);
-        await TestBus.Until(() => !Bus.Delivered.IsEmpty, TimeSpan.FromSeconds(20), () => host.Logs.All);
+        await TestBus.Until(() => !Bus.Delivered.IsEmpty, TimeSpan.FromSeconds(20), () => host.Logs.All());
 
         var delivered = Assert.Single(Bus.Delivered);
         Assert.Equal(DeliveryChannel.Teams, delivered.Channel);
@@ -35,8 +35,8 @@ public sealed class TeamsTests(InfraFixture infra) : NotifierTestBase(infra)
         Assert.Equal("message", card.Body!["type"]!.GetValue<string>());
         Assert.Equal("application/vnd.microsoft.card.adaptive", card.Body["attachments"]![0]!["contentType"]!.GetValue<string>());
         Assert.Contains(alert.CorrelationId.ToString(), card.Json);
-        Assert.DoesNotContain(host.Logs.Logs, l => l.Message.Contains(Teams.Signature) || l.Message.Contains(Teams.WebhookUrl.AbsolutePath));
-        Assert.Contains(host.Logs.Logs, l => l.Message.Contains("rate limit"));
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), l => l.Message.Contains(Teams.Signature) || l.Message.Contains(Teams.WebhookUrl.AbsolutePath));
+        Assert.Contains(host.Logs.GetSnapshot(), l => l.Message.Contains("rate limit"));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging.Testing;
 using OpsBot.Bot;
 using OpsBot.Bot.SocketMode;
 using OpsBot.ServiceDefaults;
@@ -13,7 +13,8 @@ namespace OpsBot.OpsBot.Tests.Fakes;
 /// MapDefaultEndpoints, MapOpsBot) but in this process, with the settings a test gives. The bus is always
 /// MassTransit on RabbitMQ: a test that talks to the bus gives it a virtual host of the real broker
 /// (<see cref="OnInfra"/>; what the bot publishes is read by a <see cref="BrokerListener"/>); the health
-/// tests give none (<see cref="NoBroker"/>). Logs are captured for assertions.
+/// tests give none (<see cref="NoBroker"/>). Logs are captured for assertions (a <see cref="FakeLogCollector"/>; as text with
+/// structured values and exceptions: <see cref="FakeLogText"/>, for "no secret is ever logged" checks).
 /// </summary>
 public sealed class BotHost : IAsyncDisposable
 {
@@ -27,7 +28,7 @@ public sealed class BotHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private BotHost(WebApplication app, int port, LogCapture logs)
+    private BotHost(WebApplication app, int port, FakeLogCollector logs)
     {
         _app = app;
         Port = port;
@@ -37,7 +38,7 @@ public sealed class BotHost : IAsyncDisposable
     public int Port { get; }
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
     public IServiceProvider Services => _app.Services;
-    public LogCapture Logs { get; }
+    public FakeLogCollector Logs { get; }
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
@@ -80,9 +81,9 @@ public sealed class BotHost : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings) { ["HEALTH_PORT"] = port.ToString() });
         builder.AddServiceDefaults("ops-bot");
-        var logs = new LogCapture();
+        var logs = new FakeLogCollector();
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(logs);
+        builder.Logging.AddProvider(new FakeLoggerProvider(logs));
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.AddOpsBot();
         builder.AddOpsBotBus(bus => bus.AddOpsBotConsumers());

@@ -63,7 +63,7 @@ public sealed class KillSwitchTests(InfraFixture infra) : IAsyncLifetime
         Assert.DoesNotContain("opsbot_killswitch_confirm", answer.ToJsonString());
         await Broker.WaitAsync<CommandAudited>(m =>
             m.User == "UINTRUDER" && m.Outcome == "refused" && m.Command == "/ops killswitch engage global");
-        Assert.Contains(Bot.Logs.Lines, l => l.Contains("OpsAudit user=UINTRUDER command=/ops killswitch engage global outcome=refused"));
+        Assert.Contains(Bot.Logs.Lines(), l => l.Contains("OpsAudit user=UINTRUDER command=/ops killswitch engage global outcome=refused"));
         Assert.Empty(Broker.Received<KillSwitchRequested>());
     }
 

@@ -62,7 +62,7 @@ public sealed class ReplayTests(InfraFixture infra) : IAsyncLifetime
 
         await MarkerAsync(_b);
         Assert.Single(_broker.Received<SilenceRequested>());
-        Assert.Contains(_b.Logs.Lines, l => l.Contains("Refused /slack/commands from") && l.Contains(": replayed"));
+        Assert.Contains(_b.Logs.Lines(), l => l.Contains("Refused /slack/commands from") && l.Contains(": replayed"));
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class ReplayTests(InfraFixture infra) : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode); // cannot rule out a replay: refused
         Assert.Equal(1, bot.Get<global::OpsBot.Bot.Slack.RefusedRequests>().Total); // counted as refused, so nothing ran
-        Assert.Contains(bot.Logs.Lines, l => l.Contains("replay-check-unavailable"));
+        Assert.Contains(bot.Logs.Lines(), l => l.Contains("replay-check-unavailable"));
     }
 
     private static string ConfirmToken(JsonObject answer) =>

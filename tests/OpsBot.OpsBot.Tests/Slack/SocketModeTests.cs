@@ -138,7 +138,7 @@ public sealed class SocketModeTests(InfraFixture infra) : IAsyncLifetime
         await _slack.SendDisconnectAsync("refresh_requested");
         await _slack.WaitForConnectionsAsync(2, Deadline);
 
-        Assert.Contains(_bot.Logs.Lines, l => l.Contains("unexpected System.InvalidOperationException"));
+        Assert.Contains(_bot.Logs.Lines(), l => l.Contains("unexpected System.InvalidOperationException"));
         var id = await _slack.SendEnvelopeAsync("slash_commands", SlackPayloads.SlashCommand("help", "U123", _slack.ResponseUrl("survived")));
         Assert.NotNull((await _slack.WaitForAckAsync(id, Deadline)).Payload);
         Assert.False(_bot.Get<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);

@@ -2,6 +2,7 @@ using OpsBot.Bot;
 using OpsBot.Bot.Secrets;
 using OpsBot.OpsBot.Tests.Fakes;
 using OpsBot.PlatformMetrics;
+using OpsBot.Testing;
 
 namespace OpsBot.OpsBot.Tests.Unit;
 
@@ -24,7 +25,7 @@ public sealed class UrlRedactionLogTests
         await metrics.StopAsync();
         await bot.Get<MetricsScrapeRunner>().RunOnceAsync(default); // and so does a failed one
 
-        var logs = bot.Logs.All;
+        var logs = bot.Logs.All();
         Assert.Contains($"metrics http://***@127.0.0.1:{metrics.Port}/metrics every", logs);
         Assert.Contains($"Platform metrics scraped from http://***@127.0.0.1:{metrics.Port}/metrics", logs);
         Assert.Contains($"Platform metrics unavailable at http://***@127.0.0.1:{metrics.Port}/metrics", logs);

@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using OpsBot.Risk;
 
-namespace OpsBot.Risk;
+namespace OpsBot.Calibrate;
 
 /// <summary>
-/// The <c>calibrate_vol</c> command line: argument parsing, reading, fitting and printing. <c>tools/OpsBot.Calibrate</c>
-/// only calls <see cref="Run"/>. Exit code 0 on success, 2 on bad input or usage, with one line on stderr.
+/// The <c>calibrate_vol</c> command line: argument parsing and printing around the calibration logic of the
+/// OpsBot.Risk library (<see cref="EventLogReader"/>, <see cref="VolatilityCalibrator"/>, <see cref="Garch11Estimator"/>),
+/// which the services load without this code. Exit code 0 on success, 2 on bad input or usage, with one line on stderr.
 /// </summary>
 public static class CalibrateCommand
 {
