@@ -81,7 +81,8 @@ echo "demo: publishing the services ReadyToRun (when changed) and building the d
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
 services_dir=$(scripts/publish-services)
 for tool in OpsBot.FakeSlack OpsBot.FakeExchange OpsBot.DemoFeed; do
-  dotnet build "tools/$tool/$tool.csproj" -c Release -nologo -clp:ErrorsOnly -v quiet
+  build_log=$(dotnet build "tools/$tool/$tool.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly 2>&1) \
+    || { echo "$build_log" >&2; echo "demo: building $tool failed" >&2; exit 1; }
 done
 
 echo "demo: starting Redis and RabbitMQ on loopback…"
