@@ -82,9 +82,12 @@ public sealed class DemoScriptTests
             await demo.WaitForLineAsync(l => l.Contains("BTC-USD moved above its price band", StringComparison.Ordinal), TimeSpan.FromMinutes(3));
             // parity-checker's report: the two market-feed clients agree.
             await demo.WaitForLineAsync(l => l.StartsWith("parity-checker: Parity PASS", StringComparison.Ordinal), TimeSpan.FromMinutes(4));
-            var parity = await SlackAsync(envFile, "/ops parity");
+            // parity-checker logs the report, then publishes it; ops-bot has it once it came off its queue.
+            var parity = await SlackUntilAsync(envFile, "/ops parity", r => r.Stdout.Contains("*Parity: PASS*", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
             Assert.True(parity.ExitCode == 0, parity.ToString());
             Assert.Contains("*Parity: PASS*", parity.Stdout);
+            Assert.Contains("• raw: ticker ", parity.Stdout);
+            Assert.Contains("• sdk: ticker ", parity.Stdout);
 
             Assert.Equal(0, await demo.WaitForExitAsync(TimeSpan.FromMinutes(10)));
             Assert.Contains("demo: stopped", demo.Output);
@@ -172,6 +175,18 @@ public sealed class DemoScriptTests
 
     private static Task<CommandRun> SlackAsync(string envFile, string typed) =>
         RunAsync("bash", [Path.Combine(RepoPaths.Root, "scripts", "slack"), typed], new Dictionary<string, string> { ["DEMO_ENV_FILE"] = envFile }, TimeSpan.FromMinutes(3));
+
+    /// <summary>The command's answer once it satisfies <paramref name="done"/>, or the last one when the wait is over.</summary>
+    private static async Task<CommandRun> SlackUntilAsync(string envFile, string typed, Func<CommandRun, bool> done, TimeSpan wait)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            var run = await SlackAsync(envFile, typed);
+            if (done(run) || DateTime.UtcNow >= deadline) return run;
+            await Task.Delay(1000);
+        }
+    }
 
     private sealed record CommandRun(int ExitCode, string Stdout, string Stderr)
     {
