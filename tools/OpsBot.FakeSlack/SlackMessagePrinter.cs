@@ -11,14 +11,24 @@ public static class SlackMessagePrinter
         {
             $"──── Slack {request.Path} → #{request.Channel} at {request.At:HH:mm:ss} (answered {request.Status}{(request.Error is null ? "" : " " + request.Error)})",
         };
-        if (request.Body?["blocks"] is JsonArray blocks)
+        lines.AddRange(BodyLines(request.Body));
+        Console.WriteLine(string.Join(Environment.NewLine, lines));
+    }
+
+    /// <summary>A message's blocks (header, sections, fields, context, buttons) as indented lines; its text when it has no blocks.</summary>
+    public static IReadOnlyList<string> BodyLines(JsonObject? body)
+    {
+        var lines = new List<string>();
+        if (body?["blocks"] is JsonArray blocks)
         {
             foreach (var block in blocks.OfType<JsonObject>())
             {
                 switch (block["type"]?.GetValue<string>())
                 {
                     case "header": lines.Add($"  {block["text"]?["text"]}"); break;
-                    case "section" when block["text"] is not null: lines.Add($"  {block["text"]?["text"]}"); break;
+                    case "section" when block["text"] is not null:
+                        lines.AddRange(block["text"]?["text"]?.ToString().Split('\n').Select(l => $"  {l}") ?? []);
+                        break;
                     case "section":
                         var fields = block["fields"]?.AsArray().Select(f => f?["text"]?.GetValue<string>()?.Replace("\n", ": ").Replace("*", "")) ?? [];
                         lines.Add($"  {string.Join(" · ", fields)}");
@@ -36,8 +46,8 @@ public static class SlackMessagePrinter
         }
         else
         {
-            lines.Add($"  {request.Text}");
+            lines.Add($"  {body?["text"]}");
         }
-        Console.WriteLine(string.Join(Environment.NewLine, lines));
+        return lines;
     }
 }
