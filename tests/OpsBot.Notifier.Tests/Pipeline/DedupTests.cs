@@ -18,11 +18,11 @@ public sealed class DedupTests(InfraFixture infra) : NotifierTestBase(infra)
         var first = TestBus.Alert("pnl-loss:acct-1:momentum");
         for (var i = 0; i < 5; i++) await Bus.Publish(TestBus.Alert("pnl-loss:acct-1:momentum") with { CorrelationId = i == 0 ? first.CorrelationId : Guid.NewGuid() });
         await TestBus.Until(() => Bus.Delivered.Count(d => d.DedupKey == "pnl-loss:acct-1:momentum") >= 2, TimeSpan.FromSeconds(15), () => $"{Bus.Delivered.Count} delivered");
-        await Task.Delay(1000); // stragglers
+        await SentinelAsync(teams: true); // stragglers would have come before it
         Assert.Single(SlackAccepted("pnl-loss:acct-1:momentum"));
         Assert.Single(TeamsAccepted("pnl-loss:acct-1:momentum"));
-        Assert.Single(Bus.Delivered, d => d.Channel == DeliveryChannel.Slack);
-        Assert.Single(Bus.Delivered, d => d.Channel == DeliveryChannel.Teams);
+        Assert.Single(Bus.Delivered, d => d.Channel == DeliveryChannel.Slack && d.DedupKey == "pnl-loss:acct-1:momentum");
+        Assert.Single(Bus.Delivered, d => d.Channel == DeliveryChannel.Teams && d.DedupKey == "pnl-loss:acct-1:momentum");
 
         // After the TTL the same alert goes out again, on both channels.
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -43,7 +43,7 @@ public sealed class DedupTests(InfraFixture infra) : NotifierTestBase(infra)
         await Bus.Publish(TestBus.Alert("", title: "Feed stale: no ticks for 30 s", text: "no ticks for 30 s"));
         await Bus.Publish(TestBus.Alert("", title: "Feed stale: no ticks for 90 s", text: "no ticks for 90 s"));
         await TestBus.Until(() => Bus.Delivered.Count >= 2, TimeSpan.FromSeconds(15), () => $"{Bus.Delivered.Count} delivered");
-        await Task.Delay(1500);
+        await SentinelAsync();
         Assert.Single(SlackAccepted("no ticks for 30 s"));
         Assert.Single(SlackAccepted("no ticks for 90 s"));
         var keys = Infra.Redis.GetServers().First().Keys(pattern: Prefix + "dedup:slack:sha256:*").ToList();

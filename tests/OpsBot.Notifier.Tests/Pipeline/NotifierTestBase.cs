@@ -76,6 +76,20 @@ public abstract class NotifierTestBase(InfraFixture infra) : IAsyncLifetime
         Teams.Requests.Where(r => r.Accepted && (text is null || r.Json.Contains(text))).ToList();
 
     /// <summary>Asserts that the Prometheus text has a sample of <paramref name="name"/> with these labels (in any order, among others) and a value ≥ 1.</summary>
+    /// <summary>
+    /// A positive sentinel for "nothing more came": publishes a marker alert of its own key after everything else and
+    /// waits until the Slack (and, with <paramref name="teams"/>, the Teams) fake accepted it. The marker goes through
+    /// the same queue, dedup and pacing after the alerts before it, so a late duplicate of one of them would already
+    /// be there.
+    /// </summary>
+    protected async Task SentinelAsync(bool teams = false)
+    {
+        var marker = $"sentinel:{Guid.NewGuid():N}";
+        await Bus.Publish(TestBus.Alert(marker));
+        await TestBus.Until(() => SlackAccepted(marker).Count > 0 && (!teams || TeamsAccepted(marker).Count > 0),
+            TimeSpan.FromSeconds(60), () => $"the sentinel alert {marker} never reached {(teams ? "Slack and Teams" : "Slack")}");
+    }
+
     protected static void AssertMetric(string metrics, string name, params string[] labels)
     {
         var found = metrics.Split('\n').Any(line =>

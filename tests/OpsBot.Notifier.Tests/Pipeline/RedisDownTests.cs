@@ -23,7 +23,7 @@ public sealed class RedisDownTests(InfraFixture infra) : NotifierTestBase(infra)
         await Bus.Publish(TestBus.Alert("redis-down:key"));
         await Bus.Publish(TestBus.Alert("redis-down:other"));
         await TestBus.Until(() => Bus.Delivered.Count >= 2, TimeSpan.FromSeconds(15), () => host.Logs.All());
-        await Task.Delay(1500);
+        await SentinelAsync();
         Assert.Single(SlackAccepted("redis-down:key"));
         Assert.Single(SlackAccepted("redis-down:other"));
         Assert.Contains(host.Logs.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Message.Contains("Dedup falls back to the in-process cache"));
