@@ -6,8 +6,7 @@
 #   - builds the solution (warnings are errors) and runs every test project against them with
 #     USE_OFFICIAL_SDK=false (raw WebSocket client), then again with =true (library client) only the
 #     tests whose behaviour depends on that switch (the market-feed project: the operations guide's CI
-#     matrix of the two clients), in two lanes side by side (the fault and feed projects; the others),
-#     one project at a time in each, every output line prefixed "[lane a]" or "[lane b]",
+#     matrix of the two clients),
 #   - runs scripts/run_parity (artifacts/parity_summary.txt must end in PASS),
 #   - stops the servers and prints one summary line "N passed, N failed".
 # Options (environment): CONFIGURATION=Release|Debug (default Release), TEST_FILTER=<dotnet test --filter>,
@@ -39,51 +38,25 @@ dotnet build OpsBot.sln -c "$configuration" -nologo -clp:ErrorsOnly
 
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
+status=0
 filter=()
 [ -n "${TEST_FILTER:-}" ] && filter=(--filter "$TEST_FILTER")
-read -r -a matrix <<<"${TEST_MATRIX:-false true}"
-read -r -a matrix_projects <<<"${MATRIX_PROJECTS:-tests/OpsBot.MarketFeed.Tests}"
-
-# Two lanes, each one test assembly at a time (-m:1 inside a lane). The fault project (its own brokers, a
-# 3-node cluster, outages) and the feed tests take one lane; every other project the other. Two lanes on two
-# cores keep the whole suite near 8 minutes; more lanes starved the service processes the tests start.
-# Each lane writes its own results folder (trx names carry only the second they were made).
-fault_lane=(tests/OpsBot.Faults.Tests tests/OpsBot.MarketFeed.Tests tests/OpsBot.Charts.Tests tests/OpsBot.Contracts.Tests tests/OpsBot.Risk.Tests)
-other_lane=()
-for csproj in tests/*.Tests/*.Tests.csproj; do
-  project=$(dirname "$csproj")
-  [[ " ${fault_lane[*]} " == *" $project "* ]] || other_lane+=("$project")
+first=1
+for sdk in ${TEST_MATRIX:-false true}; do
+  if [ "$first" = 1 ]; then
+    targets=(OpsBot.sln); first=0
+    echo "test: every test project with USE_OFFICIAL_SDK=$sdk" >&2
+  else
+    read -r -a targets <<<"${MATRIX_PROJECTS:-tests/OpsBot.MarketFeed.Tests}"
+    echo "test: ${targets[*]} again with USE_OFFICIAL_SDK=$sdk (the only tests that read it)" >&2
+  fi
+  for target in "${targets[@]}"; do
+    # -m:1: one test assembly at a time. Many tests start service processes; two assemblies at once on a
+    # 2-core machine starved them and made timing-based waits flaky in CI.
+    USE_OFFICIAL_SDK=$sdk dotnet test "$target" -c "$configuration" --no-build -nologo -m:1 "${filter[@]}" \
+      --logger "console;verbosity=minimal" --logger "trx" --results-directory "$results/sdk-$sdk" || status=$?
+  done
 done
-
-run_project() { # sdk lane project
-  USE_OFFICIAL_SDK=$1 dotnet test "$3" -c "$configuration" --no-build -nologo "${filter[@]}" \
-    --logger "console;verbosity=minimal" --logger "trx" --results-directory "$results/sdk-$1-$2"
-}
-
-run_lane() { # lane project…: every project with the first USE_OFFICIAL_SDK value, then the matrix projects of this lane again with the others
-  local lane=$1 status=0 project sdk
-  shift
-  for project in "$@"; do
-    [ -d "$project" ] || continue
-    echo "test: $project (USE_OFFICIAL_SDK=${matrix[0]})" >&2
-    run_project "${matrix[0]}" "$lane" "$project" || status=1
-  done
-  for sdk in "${matrix[@]:1}"; do
-    for project in "${matrix_projects[@]}"; do
-      [[ " $* " == *" $project "* ]] || continue
-      echo "test: $project again with USE_OFFICIAL_SDK=$sdk (the only tests that read it)" >&2
-      run_project "$sdk" "$lane" "$project" || status=1
-    done
-  done
-  return $status
-}
-
-# Both lanes print as they go, each line prefixed with its lane; each lane's output is also kept whole.
-status=0
-{ run_lane a "${fault_lane[@]}" 2>&1 | tee "$results/lane-a.log" | sed -u 's/^/[lane a] /'; } &
-lane_a=$!
-run_lane b "${other_lane[@]}" 2>&1 | tee "$results/lane-b.log" | sed -u 's/^/[lane b] /' || status=1
-wait "$lane_a" || status=1
 
 echo "test: market-feed parity (scripts/run_parity)" >&2
 if CONFIGURATION="$configuration" PARITY_NO_BUILD=1 scripts/run_parity; then
