@@ -9,11 +9,7 @@ public sealed class CorrelationLogScopeFilter<T>(ILogger<CorrelationLogScopeFilt
 {
     public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
     {
-        using (logger.BeginScope(new Dictionary<string, object?>
-               {
-                   ["CorrelationId"] = context.CorrelationId ?? context.MessageId,
-                   ["MessageType"] = typeof(T).Name,
-               }))
+        using (logger.BeginScope(new CorrelationLogScope(context.CorrelationId ?? context.MessageId, typeof(T).Name)))
         {
             await next.Send(context);
         }

@@ -130,6 +130,10 @@ public sealed class DistributedTracingTests(InfraFixture infra, ITestOutputHelpe
             Assert.True(line is not null, $"no JSON log line of {service} with '{text}' and trace id {traceId}");
             output.WriteLine($"{service} log line: {line}");
             Assert.Contains(traceId, ScopeValues(line!, "TraceId"));
+            // The consumed message's scope: its correlation id as a value, and a readable scope message, not a type name.
+            Assert.NotEmpty(ScopeValues(line!, "CorrelationId"));
+            Assert.Contains("\"Message\":\"CorrelationId:", line, StringComparison.Ordinal);
+            Assert.DoesNotContain("System.Collections.Generic", line, StringComparison.Ordinal);
         }
         return trace;
     }
