@@ -69,7 +69,10 @@ public static class ServiceDefaultsExtensions
             // The runtime's own meter: GC, thread pool, JIT and lock contention (dotnet_* on /metrics), what an
             // operator looks at first when a service is slow; the load harness waits on its JIT counter to settle.
             .AddMeter("System.Runtime")
-            .AddPrometheusExporter());
+            // Every scrape reads the counters as they are now. The exporter's default keeps a page for 300 ms, so a
+            // reader that polls /metrics to see a counter move (the load harness, the tests) waited 300 ms a look;
+            // a Prometheus that scrapes every 15 s never notices the difference.
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddOpsBotTracing(settings, serviceName);
         return builder;
     }
