@@ -8,6 +8,7 @@
 #                                     same plugins); prints the same `export` lines, RABBITMQ_URL naming all 3 nodes
 #                                     (amqp://guest:guest@127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3/), plus
 #                                     RABBITMQ_NODE_<n> and RABBITMQ_PORT_<n> per node
+#   scripts/infra.sh start-redis-only [DIR]  Redis alone (for a test that stops Redis beside the shared RabbitMQ)
 #   scripts/infra.sh stop DIR         stop everything `start` or `start-cluster` started in DIR and remove DIR
 #   scripts/infra.sh stop-node DIR N / start-node DIR N   stop or restart cluster node N (1-3) on its port and data
 #   scripts/infra.sh add-vhost DIR NAME  an isolated virtual host (one per test)
@@ -213,6 +214,17 @@ case "$cmd" in
     log "redis and rabbitmq up in $((SECONDS - started)) s ($dir)"
     print_env "$dir"
     ;;
+  start-redis-only) # [DIR]: Redis alone (a test that stops Redis and uses the shared RabbitMQ); prints the same export lines without RabbitMQ
+    install
+    dir=$(new_dir "${2:-}")
+    if [ ! -f "$dir/ports" ]; then
+      { echo "REDIS_PORT=$(pick_port)"; echo "RABBIT_PORT=0"; echo "RABBIT_MGMT_PORT=0"; echo "RABBIT_NODE=none@localhost"; } > "$dir/ports"
+    fi
+    start_redis "$dir"
+    source "$dir/ports"
+    echo "export OPSBOT_INFRA_DIR=$dir"
+    echo "export REDIS_URL=127.0.0.1:$REDIS_PORT"
+    ;;
   start-cluster)
     install
     dir=$(new_dir "${2:-}")
@@ -263,5 +275,5 @@ case "$cmd" in
     as_rabbit "$dir" "/usr/lib/rabbitmq/bin/rabbitmqctl -q -n $RABBIT_NODE add_vhost $vhost" >&2
     as_rabbit "$dir" "/usr/lib/rabbitmq/bin/rabbitmqctl -q -n $RABBIT_NODE set_permissions -p $vhost guest '.*' '.*' '.*'" >&2
     ;;
-  *) sed -n '2,25p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,/^set -euo/{/^set -euo/d;p}' "$0" >&2; exit 2 ;;
 esac

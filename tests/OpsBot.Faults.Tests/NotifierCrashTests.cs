@@ -10,7 +10,7 @@ namespace OpsBot.Faults.Tests;
 /// </summary>
 public sealed class NotifierCrashTests : IAsyncLifetime
 {
-    private readonly DedicatedInfra _infra = new();
+    private readonly DedicatedInfra _infra = new(ownRabbitMq: false); // it kills the notifier, never a server
     private readonly ManualResetEventSlim _slackHolding = new();
     private readonly ManualResetEventSlim _releaseSlack = new();
     private int _held;

@@ -13,7 +13,7 @@ namespace OpsBot.Faults.Tests;
 /// </summary>
 public sealed class RedisRestartTests : IAsyncLifetime
 {
-    private readonly DedicatedInfra _infra = new();
+    private readonly DedicatedInfra _infra = new(ownRabbitMq: false); // it stops Redis only
     private WebApplication _metrics = null!;
     private volatile int _killSwitch;
 

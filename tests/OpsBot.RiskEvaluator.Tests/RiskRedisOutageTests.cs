@@ -11,7 +11,7 @@ namespace OpsBot.RiskEvaluator.Tests;
 /// </summary>
 public sealed class RiskRedisOutageTests : IAsyncLifetime
 {
-    private readonly DedicatedInfra _infra = new();
+    private readonly DedicatedInfra _infra = new(ownRabbitMq: false); // it stops Redis only
     private readonly string _prefix = $"opsbot:risk-test:{Guid.NewGuid():N}:";
     private RiskProbe _probe = null!;
     private ServiceProcess _risk = null!;
