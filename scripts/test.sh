@@ -5,13 +5,15 @@
 #   - starts Redis and RabbitMQ on loopback in a temporary directory,
 #   - builds the solution (warnings are errors) and runs every test project against them with
 #     USE_OFFICIAL_SDK=false (raw WebSocket client), then again with =true (library client) only the
-#     tests whose behaviour depends on that switch (the market-feed project: the operations guide's CI
-#     matrix of the two clients),
+#     tests that read that switch from the environment (trait Matrix=USE_OFFICIAL_SDK in the market-feed
+#     project: the operations guide's CI matrix of the two clients; the tests that run both clients side
+#     by side, parity included, run once),
 #   - runs scripts/run_parity (artifacts/parity_summary.txt must end in PASS),
 #   - stops the servers and prints one summary line "N passed, N failed".
 # Options (environment): CONFIGURATION=Release|Debug (default Release), TEST_FILTER=<dotnet test --filter>,
 #   TEST_MATRIX="false true" (the USE_OFFICIAL_SDK values; the first runs every project, the others only
-#   MATRIX_PROJECTS), MATRIX_PROJECTS (default: tests/OpsBot.MarketFeed.Tests).
+#   the tests with trait Matrix=USE_OFFICIAL_SDK in MATRIX_PROJECTS), MATRIX_PROJECTS (default:
+#   tests/OpsBot.MarketFeed.Tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -39,16 +41,19 @@ dotnet build OpsBot.sln -c "$configuration" -nologo -clp:ErrorsOnly
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
 status=0
-filter=()
-[ -n "${TEST_FILTER:-}" ] && filter=(--filter "$TEST_FILTER")
 first=1
 for sdk in ${TEST_MATRIX:-false true}; do
+  filter=()
   if [ "$first" = 1 ]; then
     targets=(OpsBot.sln); first=0
+    [ -n "${TEST_FILTER:-}" ] && filter=(--filter "$TEST_FILTER")
     echo "test: every test project with USE_OFFICIAL_SDK=$sdk" >&2
   else
     read -r -a targets <<<"${MATRIX_PROJECTS:-tests/OpsBot.MarketFeed.Tests}"
-    echo "test: ${targets[*]} again with USE_OFFICIAL_SDK=$sdk (the only tests that read it)" >&2
+    matrix="Matrix=USE_OFFICIAL_SDK"
+    [ -n "${TEST_FILTER:-}" ] && matrix="($TEST_FILTER)&$matrix"
+    filter=(--filter "$matrix")
+    echo "test: the tests of ${targets[*]} that read USE_OFFICIAL_SDK, again with USE_OFFICIAL_SDK=$sdk" >&2
   fi
   for target in "${targets[@]}"; do
     # -m:1: one test assembly at a time. Many tests start service processes; two assemblies at once on a

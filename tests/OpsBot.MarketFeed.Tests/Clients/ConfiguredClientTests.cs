@@ -14,6 +14,7 @@ public sealed class ConfiguredClientTests
         new(new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build());
 
     [Fact]
+    [Trait("Matrix", "USE_OFFICIAL_SDK")] // reads the switch from the environment: scripts/test.sh runs it once per value
     public async Task The_configured_client_follows_USE_OFFICIAL_SDK_from_the_environment()
     {
         var settings = new Settings(new ConfigurationBuilder().AddEnvironmentVariables().Build());

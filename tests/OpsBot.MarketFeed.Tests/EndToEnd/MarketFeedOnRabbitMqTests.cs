@@ -22,6 +22,7 @@ public sealed class MarketFeedOnRabbitMqTests(InfraFixture infra) : IAsyncLifeti
     public Task InitializeAsync() => Task.CompletedTask;
 
     [Fact]
+    [Trait("Matrix", "USE_OFFICIAL_SDK")] // reads the switch from the environment: scripts/test.sh runs it once per value
     public async Task The_configured_market_feed_process_publishes_the_scripts_events_on_rabbitmq()
     {
         var useSdk = Environment.GetEnvironmentVariable(MarketFeedSettingNames.UseOfficialSdk) is { } v && v.Trim().ToLowerInvariant() is "true" or "1" or "yes" or "on";
