@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using OpsBot.Contracts;
 using OpsBot.PlatformMetrics;
 using OpsBot.RiskEvaluator;
@@ -24,6 +26,9 @@ public sealed class RiskReplicas : IAsyncDisposable
     private readonly IBusControl _unkeyedBus;
     private readonly ITestOutputHelper _output;
     private int _started;
+
+    /// <summary>What MassTransit logged for the test's own buses (connections lost and made, per node): shown when a publish never gets its confirm.</summary>
+    private static readonly FakeLogCollector HarnessLogs = new();
 
     private RiskReplicas(Dictionary<string, string> environment, IBusControl bus, IBusControl unkeyedBus, ConcurrentQueue<SeenAlert> alerts, ITestOutputHelper output)
     {
@@ -52,6 +57,7 @@ public sealed class RiskReplicas : IAsyncDisposable
             ["LOG_FORMAT"] = "text",
         };
         var alerts = new ConcurrentQueue<SeenAlert>();
+        LogContext.ConfigureCurrentLogContext(LoggerFactory.Create(l => l.AddProvider(new FakeLoggerProvider(HarnessLogs)).SetMinimumLevel(LogLevel.Information)));
         var bus = CreateBus(rabbitUrl, keyed: true, e =>
         {
             if (quorumQueues) e.SetQuorumQueue();
@@ -118,7 +124,9 @@ public sealed class RiskReplicas : IAsyncDisposable
 
     private static async Task UntilConfirmedAsync(Func<CancellationToken, Task> publish)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(180);
+        var started = DateTime.UtcNow;
+        var deadline = started.AddSeconds(180);
+        var failures = new List<string>();
         while (true)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -127,8 +135,13 @@ public sealed class RiskReplicas : IAsyncDisposable
                 await publish(cts.Token);
                 return;
             }
-            catch (Exception) when (DateTime.UtcNow < deadline)
+            catch (Exception e)
             {
+                failures.Add($"{(DateTime.UtcNow - started).TotalSeconds:F0} s: {e.GetType().Name}: {e.Message}");
+                if (DateTime.UtcNow >= deadline)
+                    // The test's own publisher, not a service, got no confirm: say what it tried and what its bus saw.
+                    throw new TimeoutException($"the test's publisher got no broker confirm within 180 s ({failures.Count} attempts, each given 10 s):\n" +
+                        string.Join('\n', failures.TakeLast(10)) + "\nits bus logged:\n" + string.Join('\n', HarnessLogs.Lines().TakeLast(40)), e);
                 await Task.Delay(250);
             }
         }
