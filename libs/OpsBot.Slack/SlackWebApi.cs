@@ -109,8 +109,9 @@ public sealed class SlackWebApi(HttpClient http, SlackTokens tokens, TimeProvide
         if (extra is not null)
             foreach (var (key, value) in extra) body[key] = value?.DeepClone();
         var json = await CallAsync(method, HttpMethod.Post, "", tokens.BotToken, body, cancellationToken);
-        var ts = StringOf(json, "ts") ?? (method == "chat.update" ? body["ts"]!.GetValue<string>() : null)
-            ?? throw new SlackApiException(method, "no ts in the answer", SlackErrorKind.Transient);
+        // ok without a ts breaks Slack's contract; Permanent, not Transient: the message may be posted, a retry could post it twice.
+        var ts = StringOf(json, "ts") ?? (method == "chat.update" ? StringOf(body, "ts") : null)
+            ?? throw new SlackApiException(method, "no ts in the answer", SlackErrorKind.Permanent);
         return new SlackMessageRef(StringOf(json, "channel") ?? channel, ts);
     }
 
