@@ -6,6 +6,7 @@ using OpsBot.Notifier.Silences;
 using OpsBot.Notifier.Slack;
 using OpsBot.Notifier.Teams;
 using OpsBot.ServiceDefaults;
+using OpsBot.Slack;
 
 namespace OpsBot.Notifier;
 
@@ -32,12 +33,11 @@ public static class NotifierExtensions
         {
             services.AddSingleton(slack);
             services.AddSingleton<SlackAlertFormatter>();
-            services.AddHttpClient<SlackApiClient>(http =>
+            services.AddHttpClient(nameof(SlackWebApi), http =>
             {
-                var baseUrl = slack.ApiUrl.ToString();
-                http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+                http.BaseAddress = SlackWebApi.ApiBase(slack.ApiUrl);
                 http.Timeout = options.Delivery.HttpTimeout;
-            });
+            }).AddTypedClient((http, sp) => new SlackWebApi(http, new SlackTokens(slack.BotToken), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<SlackSender>();
             AddChannel<SlackSender>(services, DeliveryChannel.Slack, SlackAlertConsumer.Queue, options);
         }
