@@ -6,6 +6,7 @@ using OpsBot.Notifier.Silences;
 using OpsBot.Notifier.Slack;
 using OpsBot.Notifier.Teams;
 using OpsBot.ServiceDefaults;
+using StackExchange.Redis;
 using OpsBot.Slack;
 
 namespace OpsBot.Notifier;
@@ -64,12 +65,16 @@ public static class NotifierExtensions
     private static void AddChannel<TSender>(IServiceCollection services, DeliveryChannel channel, string queue, NotifierOptions options)
         where TSender : class, IAlertSender
     {
-        services.AddKeyedSingleton(channel, (sp, _) => new ChannelDispatcher(
-            sp.GetRequiredService<TSender>(),
-            options.Delivery,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<NotifierMetrics>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger($"OpsBot.Notifier.{channel}")));
+        services.AddKeyedSingleton(channel, (sp, _) =>
+        {
+            var sender = sp.GetRequiredService<TSender>();
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger($"OpsBot.Notifier.{channel}");
+            var metrics = sp.GetRequiredService<NotifierMetrics>();
+            var pace = new SharedChannelPace(sp.GetRequiredService<IConnectionMultiplexer>(),
+                SharedChannelPace.KeyOf(options.KeyPrefix, channel, sender.Destination), ChannelDispatcher.IntervalOf(sender),
+                2 * options.Delivery.HttpTimeout, metrics, logger);
+            return new ChannelDispatcher(sender, options.Delivery, sp.GetRequiredService<TimeProvider>(), metrics, logger, pace);
+        });
         services.AddKeyedSingleton(channel, (sp, _) => new AlertPipeline(
             sp.GetRequiredService<TSender>(),
             queue,

@@ -21,6 +21,7 @@ public sealed class NotifierMetrics : IDisposable
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _dedupFallback;
     private readonly Counter<long> _silencesRefused;
+    private readonly Counter<long> _paceFallback;
     private readonly Histogram<double> _latency;
 
     public NotifierMetrics()
@@ -32,6 +33,7 @@ public sealed class NotifierMetrics : IDisposable
         _suppressed = _meter.CreateCounter<long>("opsbot.notifier.suppressed", description: "Alerts not sent, by channel and reason (dedup, silence, ack).");
         _rateLimited = _meter.CreateCounter<long>("opsbot.notifier.rate_limited", description: "Rate-limit answers (HTTP 429, ratelimited) drawn, by channel.");
         _dedupFallback = _meter.CreateCounter<long>("opsbot.notifier.dedup.fallback", description: "Dedup decisions taken by the in-process cache because Redis was unreachable.");
+        _paceFallback = _meter.CreateCounter<long>("opsbot.notifier.pace.fallback", description: "Messages paced by this replica alone because the shared pace in Redis was unreachable.");
         _silencesRefused = _meter.CreateCounter<long>("opsbot.notifier.silences.refused", description: "Silence matchers refused as invalid (too long, too many *, a lone \\), on arrival or read from Redis.");
         _latency = _meter.CreateHistogram<double>("opsbot.notifier.delivery.latency", unit: "s", description: "Alert raised to accepted by the channel.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300] });
@@ -59,6 +61,8 @@ public sealed class NotifierMetrics : IDisposable
     public void DedupFallback() => _dedupFallback.Add(1);
 
     public void SilenceRefused() => _silencesRefused.Add(1);
+
+    public void PaceFallback() => _paceFallback.Add(1);
 
     public static string ReasonLabel(DeliveryFailureReason reason) => reason switch
     {

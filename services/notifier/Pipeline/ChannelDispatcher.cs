@@ -27,7 +27,8 @@ public sealed class AlertDeliveryException(DeliveryChannel channel, DeliveryExce
 /// answered, so steady traffic never draws a 429), and storm folding: alerts that arrive while the channel
 /// is paced wait for the next slot and leave together as one digest message. Each caller's task completes
 /// when the message carrying its alert was accepted (or finally failed), so the consumer acknowledges the
-/// broker only after delivery. Retries run inside the slot (<see cref="DeliveryRetry"/>).
+/// broker only after delivery. Retries run inside the slot (<see cref="DeliveryRetry"/>). With several replicas the
+/// slot is also taken in Redis (<see cref="SharedChannelPace"/>), so together they keep the channel's pace.
 /// </summary>
 public sealed class ChannelDispatcher : IAsyncDisposable
 {
@@ -48,18 +49,23 @@ public sealed class ChannelDispatcher : IAsyncDisposable
 
     private sealed record Pending(AlertRaised Alert, DateTimeOffset EnqueuedAt, TaskCompletionSource<DeliveryReceipt> Done, ActivityContext Trace);
 
-    public ChannelDispatcher(IAlertSender sender, DeliveryPolicy policy, TimeProvider time, NotifierMetrics metrics, ILogger logger)
+    private readonly SharedChannelPace? _sharedPace;
+
+    public ChannelDispatcher(IAlertSender sender, DeliveryPolicy policy, TimeProvider time, NotifierMetrics metrics, ILogger logger, SharedChannelPace? sharedPace = null)
     {
         _sender = sender;
+        _sharedPace = sharedPace;
         _policy = policy;
         _time = time;
         _metrics = metrics;
         _logger = logger;
         _retry = DeliveryRetry.Build(policy, time, logger);
-        // A few milliseconds over the pace: timers round to milliseconds and may fire a hair early.
-        _interval = TimeSpan.FromSeconds(1 / sender.MessagesPerSecond) + PacingMargin;
+        _interval = IntervalOf(sender);
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>From one answer to the next message: the channel's pace, a few milliseconds over (timers round to milliseconds and may fire a hair early).</summary>
+    public static TimeSpan IntervalOf(IAlertSender sender) => TimeSpan.FromSeconds(1 / sender.MessagesPerSecond) + PacingMargin;
 
     /// <summary>
     /// Delivers <paramref name="alert"/> alone or folded with others; completes when the channel accepted it.
@@ -101,7 +107,14 @@ public sealed class ChannelDispatcher : IAsyncDisposable
                 }
                 var wait = _nextSlot - _time.GetUtcNow();
                 if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, stop);
-                await SendNextAsync(stop);
+                if (_sharedPace is null)
+                {
+                    await SendNextAsync(stop);
+                    continue;
+                }
+                var turn = await _sharedPace.TakeTurnAsync(stop); // other replicas keep the same pace
+                try { await SendNextAsync(stop); }
+                finally { await _sharedPace.EndTurnAsync(turn); }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
