@@ -194,6 +194,42 @@ public sealed class RiskConsumersTests(InfraFixture infra) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_price_back_inside_its_band_for_sixty_seconds_of_exchange_time_resolves_its_side_once_on_the_consumer()
+    {
+        decimal price = 100m;
+        for (var i = 1; i <= 12; i++)
+        {
+            price *= i % 2 == 0 ? 1.001m : 0.999m;
+            await Send(Tick(i, price));
+        }
+        var jump = price * 1.03m;
+        await Send(Tick(13, jump));              // above the band: the incident opens
+        await Send(Tick(14, jump));              // back inside (the band is around the jump now): the clock starts at T0 + 14 ms
+        await Send(Tick(30_000, jump * 1.0001m)); // 30 s: still open
+        await Send(Tick(60_014, jump));          // 60 s after the return: resolved
+        await Send(Tick(60_015, jump * 1.0001m)); // nothing more
+        Assert.Single(await AlertsAsync(), a => a.DedupKey == "price-band:BTC-USD:above");
+        var resolved = Assert.Single(_harness.Published.Select<AlertResolved>()).Context.Message;
+        Assert.Equal("price-band:BTC-USD:above", resolved.DedupKey);
+        Assert.Equal(T0.AddMilliseconds(60_014), resolved.Timestamp);
+        Assert.Equal("60014", resolved.Labels["sequence"]);
+    }
+
+    [Fact]
+    public async Task A_drawdown_open_at_the_end_of_a_session_is_resolved_by_the_first_pnl_of_the_next_one()
+    {
+        var day = new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
+        await Send(Pnl(900, day));
+        await Send(Pnl(300, day.AddMinutes(1)));  // 600 off the peak: breach
+        await Send(Pnl(250, day.AddDays(1)));     // a new session
+        Assert.Single(await AlertsAsync(), a => a.DedupKey == "drawdown:acct:carry");
+        var resolved = Assert.Single(_harness.Published.Select<AlertResolved>()).Context.Message;
+        Assert.Equal("drawdown:acct:carry", resolved.DedupKey);
+        Assert.Contains("new session (2026-11-28 UTC)", resolved.Reason);
+        Assert.Equal("250", resolved.Labels["session_peak"]);
+    }
+
+    [Fact]
     public void Resolve_settings_default_to_ten_percent_of_the_smaller_limit_and_sixty_seconds()
     {
         var options = RiskEvaluatorOptions.From(new Settings(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
