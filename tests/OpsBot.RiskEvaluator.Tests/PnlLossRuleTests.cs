@@ -243,4 +243,16 @@ public sealed class PnlLossRuleTests
         Assert.Contains("420.00", drawdown.Reason);
         Assert.Equal("420", drawdown.Labels["drawdown"]);
     }
+
+    [Fact]
+    public void A_strategy_state_stored_before_resolutions_loads_and_its_open_loss_and_drawdown_resolve()
+    {
+        // As written by the version before this change: the level of the last update and the open breach.
+        const string old = """{"LossLevel":"warning","SessionPeak":900,"Session":"2026-11-27","DrawdownBreach":true,"LastAsOf":"2026-11-27T09:01:00+00:00","Updates":2}""";
+        var stored = OpsBot.RiskEvaluator.State.RiskStateCodec.DeserializeStrategy(old);
+        var evaluator = new StrategyEvaluator(new PnlLossRule(1000m, 100m), 500m);
+        var recovery = evaluator.Evaluate(stored, Pnl("s", 800) with { AsOf = new DateTimeOffset(2026, 11, 27, 9, 2, 0, TimeSpan.Zero) });
+        Assert.True(recovery.LossResolved);
+        Assert.Equal(DrawdownClearing.WithinLimit, recovery.DrawdownResolved?.Why);
+    }
 }
