@@ -13,6 +13,7 @@ public static class ParityCheckerExtensions
         builder.Services.AddSingleton<ParityMetrics>();
         builder.Services.AddSingleton<ParityWindowStore>();
         builder.Services.AddSingleton<ParityReportFactory>();
+        builder.Services.AddSingleton<ParityIncident>();
         builder.Services.AddHostedService<ParityWindowEvaluator>();
         return builder;
     }

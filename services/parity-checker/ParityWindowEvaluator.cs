@@ -2,13 +2,17 @@ using MassTransit;
 
 namespace OpsBot.ParityChecker;
 
-/// <summary>Every second, compares the windows that are due and publishes a ParityReport each (and an AlertRaised on FAIL).</summary>
+/// <summary>
+/// Every second, compares the windows that are due and publishes a ParityReport each, an AlertRaised on FAIL and,
+/// on the first PASS after a FAIL, one AlertResolved (<see cref="ParityIncident"/> decides).
+/// </summary>
 public sealed class ParityWindowEvaluator(
     ParityWindowStore store,
     ParityComparer comparer,
     ParityReportFactory reports,
     IBus bus,
     ParityMetrics metrics,
+    ParityIncident incident,
     TimeProvider time,
     ILogger<ParityWindowEvaluator> logger) : BackgroundService
 {
@@ -40,7 +44,19 @@ public sealed class ParityWindowEvaluator(
             try
             {
                 await bus.Publish(reports.Report(outcome, correlationId), cancellationToken);
-                if (!outcome.Passed) await bus.Publish(reports.Alert(outcome, correlationId), cancellationToken);
+                if (!outcome.Passed)
+                {
+                    await bus.Publish(reports.Alert(outcome, correlationId), cancellationToken);
+                    incident.Failed();
+                }
+                else if (incident.ResolvesOnPass(out var afterRestart))
+                {
+                    var resolved = reports.Resolved(outcome, correlationId, afterRestart);
+                    await bus.Publish(resolved, cancellationToken);
+                    incident.Passed();
+                    metrics.Resolved();
+                    logger.LogInformation("Resolved {DedupKey}: {Reason}", resolved.DedupKey, resolved.Reason);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

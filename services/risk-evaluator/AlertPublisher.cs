@@ -22,4 +22,16 @@ public sealed class AlertPublisher(IBus bus, ILogger<AlertPublisher> logger)
             context.InitiatorId = source.MessageId;
         }, source.CancellationToken);
     }
+
+    /// <summary>Publishes a resolution the same way: a failure throws before the commit, so the retry resolves again.</summary>
+    public async Task PublishAsync(ConsumeContext source, AlertResolved resolved)
+    {
+        logger.LogInformation("Resolving {DedupKey}: {Reason}", resolved.DedupKey, resolved.Reason);
+        await bus.Publish(resolved, context =>
+        {
+            context.CorrelationId = resolved.CorrelationId;
+            context.ConversationId = source.ConversationId;
+            context.InitiatorId = source.MessageId;
+        }, source.CancellationToken);
+    }
 }

@@ -3,14 +3,26 @@ using OpsBot.Contracts;
 
 namespace OpsBot.RiskEvaluator;
 
-/// <summary>Every kill-switch transition is a critical alert.</summary>
-public sealed class KillSwitchChangedConsumer(AlertFactory alerts, ILogger<KillSwitchChangedConsumer> logger) : IConsumer<KillSwitchChanged>
+/// <summary>
+/// An engaged kill switch opens a critical incident <c>kill-switch:{scope}</c> (<c>AlertRaised</c>); its release resolves
+/// it (<c>AlertResolved</c>, no alert). pnl-ingest publishes a change only on a transition, so one release is one resolution.
+/// </summary>
+public sealed class KillSwitchChangedConsumer(AlertFactory alerts, RiskMetrics metrics, ILogger<KillSwitchChangedConsumer> logger) : IConsumer<KillSwitchChanged>
 {
     public async Task Consume(ConsumeContext<KillSwitchChanged> context)
     {
-        var alert = alerts.KillSwitch(context.Message);
-        logger.LogWarning("Raising {Severity} alert {DedupKey}: {Title}", alert.Severity, alert.DedupKey, alert.Title);
-        await context.Publish(alert);
+        var change = context.Message;
+        if (change.Engaged)
+        {
+            var alert = alerts.KillSwitchEngaged(change);
+            logger.LogWarning("Raising {Severity} alert {DedupKey}: {Title}", alert.Severity, alert.DedupKey, alert.Title);
+            await context.Publish(alert);
+            return;
+        }
+        var resolved = alerts.KillSwitchReleased(change);
+        logger.LogWarning("Resolving {DedupKey}: {Reason}", resolved.DedupKey, resolved.Reason);
+        await context.Publish(resolved);
+        metrics.Resolved("kill_switch");
     }
 }
 

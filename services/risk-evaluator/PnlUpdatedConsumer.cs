@@ -6,10 +6,10 @@ namespace OpsBot.RiskEvaluator;
 
 /// <summary>
 /// Applies the loss rule and the drawdown rule to each PnL update: judges it against the strategy's state
-/// (<see cref="StrategyEvaluator"/>, pure), publishes the alerts and waits for the broker's confirms, and only
-/// then commits the next state (memory, and Redis through <see cref="RiskStateCache"/>). A failed publish leaves
-/// the state unchanged, so the retry or redelivery raises the same alert again (the notifier's dedup folds a
-/// true duplicate).
+/// (<see cref="StrategyEvaluator"/>, pure), publishes the alerts and resolutions and waits for the broker's confirms,
+/// and only then commits the next state (memory, and Redis through <see cref="RiskStateCache"/>). A failed publish
+/// leaves the state unchanged, so the retry or redelivery raises (or resolves) the same again (the notifier's dedup
+/// folds a true duplicate); once committed, the state holds the outcome and a redelivery publishes nothing.
 /// </summary>
 public sealed class PnlUpdatedConsumer(
     StrategyEvaluator evaluator, RiskStateCache states, AlertFactory alerts, AlertPublisher publisher, RiskMetrics metrics,
@@ -31,7 +31,13 @@ public sealed class PnlUpdatedConsumer(
             await publisher.PublishAsync(context, alerts.PnlLoss(update, severity, evaluator.LossThreshold));
         if (decision.Drawdown is { } drawdown)
             await publisher.PublishAsync(context, alerts.Drawdown(update, drawdown, evaluator.DrawdownThreshold));
+        if (decision.LossResolved)
+            await publisher.PublishAsync(context, alerts.PnlLossResolved(update, evaluator.LossThreshold, evaluator.Loss.Hysteresis));
+        if (decision.DrawdownResolved is { } cleared)
+            await publisher.PublishAsync(context, alerts.DrawdownResolved(update, cleared, evaluator.DrawdownThreshold, evaluator.Loss.Hysteresis));
         await states.CommitAsync(entry, decision.Next);
+        if (decision.LossResolved) metrics.Resolved("pnl_loss");
+        if (decision.DrawdownResolved is not null) metrics.Resolved("drawdown");
         metrics.Evaluated("pnl");
     }
 }

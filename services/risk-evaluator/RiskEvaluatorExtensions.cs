@@ -23,8 +23,8 @@ public static class RiskEvaluatorExtensions
     {
         services.AddSingleton(options);
         services.AddSingleton(options.State);
-        services.AddSingleton(new StrategyEvaluator(new PnlLossRule(options.PnlLossThreshold), options.DrawdownThreshold));
-        services.AddSingleton(new PriceBandEvaluator(options.BandMultiplier));
+        services.AddSingleton(new StrategyEvaluator(new PnlLossRule(options.PnlLossThreshold, options.ResolveHysteresis), options.DrawdownThreshold));
+        services.AddSingleton(new PriceBandEvaluator(options.BandMultiplier, options.BandResolveAfter));
         services.AddSingleton<RiskMetrics>();
         services.AddSingleton<AlertFactory>();
         services.AddSingleton<AlertPublisher>();

@@ -13,6 +13,10 @@ public static class RiskEvaluatorSettingNames
     public const string GarchFitWindow = "GARCH_FIT_WINDOW";
     public const string BandMultiplier = "BAND_MULTIPLIER";
 
+    // Resolution
+    public const string RiskResolveHysteresis = "RISK_RESOLVE_HYSTERESIS";
+    public const string RiskBandResolveAfter = "RISK_BAND_RESOLVE_AFTER";
+
     // Partitions
     public const string RiskPartitions = "RISK_PARTITIONS";
 

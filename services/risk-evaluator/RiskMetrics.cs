@@ -22,6 +22,7 @@ public sealed class RiskMetrics : IDisposable
     private readonly Counter<long> _fenced;
     private readonly Counter<long> _evicted;
     private readonly Counter<long> _writesSkipped;
+    private readonly Counter<long> _resolved;
     private Func<RiskStateKind, int> _held = _ => 0;
     private Func<int> _dirty = () => 0;
 
@@ -29,6 +30,7 @@ public sealed class RiskMetrics : IDisposable
     {
         _evaluated = _meter.CreateCounter<long>("opsbot.risk.messages.evaluated", description: "Messages judged by a rule and committed, by kind (pnl, ticker)");
         _ignored = _meter.CreateCounter<long>("opsbot.risk.messages.ignored", description: "Messages not fed to a rule, by kind and reason (stale, duplicate, non_positive_price)");
+        _resolved = _meter.CreateCounter<long>("opsbot.risk.alerts.resolved", description: "AlertResolved published (incidents whose condition cleared), by rule (pnl_loss, drawdown, price_band, kill_switch)");
         _absurd = _meter.CreateCounter<long>("opsbot.risk.absurd_prices", description: "Band edges outside the decimal range, clamped (the alert is still raised)");
         _loadFailures = _meter.CreateCounter<long>("opsbot.risk.state.load_failures", description: "State reads that started from empty or partial state, by kind and reason (unavailable, unreadable, incompatible)");
         _writeFailures = _meter.CreateCounter<long>("opsbot.risk.state.write_failures", description: "State writes that failed or were skipped while Redis was down (the key is marked dirty), by kind");
@@ -53,6 +55,8 @@ public sealed class RiskMetrics : IDisposable
 
     public void Ignored(string kind, string reason) =>
         _ignored.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("reason", reason));
+
+    public void Resolved(string rule) => _resolved.Add(1, new KeyValuePair<string, object?>("rule", rule));
 
     public void AbsurdPrice() => _absurd.Add(1);
 

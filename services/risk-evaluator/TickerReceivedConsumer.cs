@@ -7,7 +7,7 @@ namespace OpsBot.RiskEvaluator;
 
 /// <summary>
 /// Judges each ticker against its symbol's price band (<see cref="PriceBandEvaluator"/>), publishes a breach alert
-/// and waits for the broker's confirm, then advances and commits the symbol's state; publishes the symbol's
+/// or the resolution of a side's incident and waits for the broker's confirm, then advances and commits the symbol's state; publishes the symbol's
 /// current band (<c>PriceBandUpdated</c>) at most every few seconds. Ticks are ordered by exchange time and the
 /// same market event from both feed clients is taken once (docs/risk.md, "Feed ordering").
 /// </summary>
@@ -40,8 +40,14 @@ public sealed class TickerReceivedConsumer(
         }
         if (decision.Alert is { } breach)
             await publisher.PublishAsync(context, alerts.PriceBand(ticker, breach));
+        if (decision.ResolvedAbove is { } above)
+            await publisher.PublishAsync(context, alerts.PriceBandResolved(ticker, above));
+        if (decision.ResolvedBelow is { } below)
+            await publisher.PublishAsync(context, alerts.PriceBandResolved(ticker, below));
         PriceBandEvaluator.Apply(state, ticker, decision);
         await states.CommitAsync(entry);
+        if (decision.ResolvedAbove is not null) metrics.Resolved("price_band");
+        if (decision.ResolvedBelow is not null) metrics.Resolved("price_band");
         metrics.Evaluated("ticker");
 
         var now = time.GetUtcNow();

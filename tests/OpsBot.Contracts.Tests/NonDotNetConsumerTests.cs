@@ -98,10 +98,10 @@ public sealed class NonDotNetConsumerTests(InfraFixture infra) : IAsyncLifetime
         var alerts = received.Where(r => r["exchange"]!.ToString() == "opsbot.alert-raised.v1").Select(r => r["message"]!).ToList();
         Assert.All(received.Where(r => r["exchange"]!.ToString() == "opsbot.alert-raised.v1"), r => Assert.Equal("urn:message:opsbot.alert-raised.v1", r["schema"]!.ToString()));
         Assert.Equal(2, alerts.Count);
-        var loss = Assert.Single(alerts, a => a["dedupKey"]!.ToString() == "pnl-loss:acct-py:python-watched:warning");
+        var loss = Assert.Single(alerts, a => a["dedupKey"]!.ToString() == "pnl-loss:acct-py:python-watched");
         Assert.Equal(correlationId.ToString(), loss["correlationId"]!.ToString());
         Assert.Equal("warning", loss["severity"]!.ToString());
-        var killSwitch = Assert.Single(alerts, a => a["dedupKey"]!.ToString() == "kill-switch:desk-7:engaged");
+        var killSwitch = Assert.Single(alerts, a => a["dedupKey"]!.ToString() == "kill-switch:desk-7");
         Assert.Equal("critical", killSwitch["severity"]!.ToString());
     }
 

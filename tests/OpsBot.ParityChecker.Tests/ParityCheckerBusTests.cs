@@ -24,6 +24,7 @@ public sealed class ParityCheckerBusTests
             .AddSingleton<ParityMetrics>()
             .AddSingleton<ParityWindowStore>()
             .AddSingleton<ParityReportFactory>()
+            .AddSingleton<ParityIncident>()
             .AddSingleton<ParityWindowEvaluator>()
             .AddMassTransitTestHarness(x => x.AddParityConsumers())
             .BuildServiceProvider(true);
@@ -112,5 +113,57 @@ public sealed class ParityCheckerBusTests
         Assert.False(store.Add(ParityComparerTests.Tick("sdk", 100m, 1)));
         Assert.Equal(1, provider.GetRequiredService<ParityMetrics>().LateTotal);
         Assert.Equal(0, store.OpenWindows);
+    }
+
+    [Fact]
+    public async Task Parity_a_PASS_window_after_a_FAIL_resolves_the_incident_once()
+    {
+        var (provider, harness, time) = await StartAsync();
+        await using var _ = provider;
+        var evaluator = provider.GetRequiredService<ParityWindowEvaluator>();
+        var consumed = 0;
+        // Window 1 FAIL, windows 2 and 3 PASS (each 10 s of exchange time, judged after its end plus the 5 s grace).
+        for (var w = 0; w < 3; w++)
+        {
+            var at = Start.AddSeconds(10 * w);
+            var fail = w == 0;
+            await PublishBothAsync(harness, c => fail && c == "raw"
+                ? [ParityComparerTests.Tick(c, 100m, 1) with { ExchangeTime = at }, ParityComparerTests.Tick(c, 101m, 2) with { ExchangeTime = at }]
+                : [ParityComparerTests.Tick(c, 100m, 1) with { ExchangeTime = at }]);
+            consumed += fail ? 3 : 2;
+            await ConsumedAsync(harness, consumed);
+            time.Advance(TimeSpan.FromSeconds(10));
+            if (w == 0) time.Advance(TimeSpan.FromSeconds(5));
+            await evaluator.EvaluateDueAsync(CancellationToken.None);
+        }
+
+        var reports = harness.Published.Select<ParityReport>().Select(m => m.Context.Message).ToList();
+        Assert.Equal(["FAIL", "PASS", "PASS"], reports.Select(r => r.Status));
+        var resolved = Assert.Single(harness.Published.Select<AlertResolved>()).Context.Message; // every window is judged: nothing more can come
+        Assert.Equal(("parity:market-feed", "parity-checker"), (resolved.DedupKey, resolved.Source));
+        Assert.Equal(reports[1].CorrelationId, resolved.CorrelationId);
+        Assert.Contains("after a FAIL", resolved.Reason);
+        Assert.Equal("0", resolved.Labels["differences"]);
+        Assert.False(resolved.Labels.ContainsKey("after_restart"));
+    }
+
+    [Fact]
+    public async Task Parity_the_first_PASS_after_a_start_resolves_once_marked_after_restart_because_a_FAIL_before_it_may_be_open()
+    {
+        var (provider, harness, time) = await StartAsync();
+        await using var _ = provider;
+        var evaluator = provider.GetRequiredService<ParityWindowEvaluator>();
+        for (var w = 0; w < 2; w++)
+        {
+            var at = Start.AddSeconds(10 * w);
+            await PublishBothAsync(harness, c => [ParityComparerTests.Tick(c, 100m, 1) with { ExchangeTime = at }]);
+            await ConsumedAsync(harness, 2 * (w + 1));
+            time.Advance(TimeSpan.FromSeconds(w == 0 ? 15 : 10));
+            await evaluator.EvaluateDueAsync(CancellationToken.None);
+        }
+        Assert.Equal(2, harness.Published.Select<ParityReport>().Count());
+        var resolved = Assert.Single(harness.Published.Select<AlertResolved>()).Context.Message;
+        Assert.Equal("true", resolved.Labels["after_restart"]);
+        Assert.Contains("since parity-checker started", resolved.Reason);
     }
 }

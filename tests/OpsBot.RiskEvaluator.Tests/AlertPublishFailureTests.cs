@@ -86,7 +86,7 @@ public sealed class AlertPublishFailureTests(InfraFixture infra) : IAsyncLifetim
         await host.Services.GetRequiredService<IBus>().Publish(RiskProbe.Pnl("pf", -1500, DateTimeOffset.UtcNow));
 
         // Before the rules were pure, the state advanced before the publish: the retry saw "already a warning" and the alert was lost.
-        var alert = await _probe.WaitForAsync("pnl-loss:acct-r:pf:warning");
+        var alert = await _probe.WaitForAsync("pnl-loss:acct-r:pf", AlertSeverity.Warning);
         Assert.Equal(1, observer.Failed);
         Assert.Equal(AlertSeverity.Warning, alert.Severity);
     }

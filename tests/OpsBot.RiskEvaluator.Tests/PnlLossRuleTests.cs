@@ -110,13 +110,149 @@ public sealed class PnlLossRuleTests
         var factory = new AlertFactory(new ServiceIdentity("risk-evaluator"), new FakeTimeProvider());
         var update = Pnl("momentum", -800, -450.5m);
         var alert = factory.PnlLoss(update, AlertSeverity.Warning, 1000m);
-        Assert.Equal("pnl-loss:acct:momentum:warning", alert.DedupKey);
+        Assert.Equal("pnl-loss:acct:momentum", alert.DedupKey);
         Assert.Equal(factory.PnlLoss(Pnl("momentum", -1500), AlertSeverity.Warning, 1000m).DedupKey, alert.DedupKey); // stable
-        Assert.Equal("pnl-loss:acct:momentum:critical", factory.PnlLoss(Pnl("momentum", -5000), AlertSeverity.Critical, 1000m).DedupKey); // escalation is not folded
+        // One incident from warning to critical: the escalation keeps the key and differs in Severity (the notifier's dedup keeps them apart by it).
+        var critical = factory.PnlLoss(Pnl("momentum", -5000), AlertSeverity.Critical, 1000m);
+        Assert.Equal(("pnl-loss:acct:momentum", AlertSeverity.Critical), (critical.DedupKey, critical.Severity));
         Assert.Equal(update.CorrelationId, alert.CorrelationId);
         Assert.Equal("risk-evaluator", alert.Source);
         Assert.Contains("-1,250.50 USD", alert.Title);
         Assert.Contains("-1,000.00", alert.Text);
         Assert.Equal("-1250.5", alert.Labels["pnl_total"]);
+    }
+
+    /// <summary>The loss and drawdown rules with a hysteresis, threading the state as the consumer does; every decision is kept.</summary>
+    private sealed class Judged(decimal threshold, decimal hysteresis, decimal drawdown = 0m)
+    {
+        private readonly StrategyEvaluator _evaluator = new(new PnlLossRule(threshold, hysteresis), drawdown);
+        private DateTimeOffset _asOf = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
+
+        public StrategyState State { get; private set; } = StrategyState.Empty;
+
+        public StrategyDecision Next(decimal total, TimeSpan? after = null)
+        {
+            _asOf += after ?? TimeSpan.FromSeconds(1);
+            var decision = _evaluator.Evaluate(State, Pnl("s", total) with { AsOf = _asOf });
+            State = decision.Next;
+            return decision;
+        }
+    }
+
+    [Fact]
+    public void Hysteresis_pnl_hovering_around_the_warning_line_gives_one_alert_and_no_resolution_until_it_clears_the_hysteresis()
+    {
+        var rule = new Judged(1000m, 100m);
+        Assert.Equal(AlertSeverity.Warning, rule.Next(-1001).Loss);
+        // Hovering across −1,000: on the old rule each crossing back was a recovery and the next dip a new warning.
+        foreach (var total in new decimal[] { -999, -1001, -990, -1005, -950, -1000, -900.01m })
+        {
+            var d = rule.Next(total);
+            Assert.Null(d.Loss);
+            Assert.False(d.LossResolved, $"resolved at {total}");
+        }
+        var cleared = rule.Next(-900); // at −1,000 + 100
+        Assert.True(cleared.LossResolved);
+        Assert.Null(cleared.Next.LossLevel);
+        Assert.False(rule.Next(-800).LossResolved); // resolved once
+        Assert.Equal(AlertSeverity.Warning, rule.Next(-1001).Loss); // a new incident
+    }
+
+    [Fact]
+    public void Hysteresis_zero_gives_the_old_rule_a_pnl_back_at_the_line_resolves()
+    {
+        var rule = new Judged(1000m, 0m);
+        Assert.Equal(AlertSeverity.Warning, rule.Next(-1001).Loss);
+        Assert.True(rule.Next(-1000).LossResolved);
+    }
+
+    [Fact]
+    public void Hysteresis_holds_critical_too_a_pnl_hovering_at_twice_the_threshold_escalates_once_and_resolves_only_above_the_warning_line()
+    {
+        var rule = new Judged(1000m, 100m);
+        Assert.Equal(AlertSeverity.Warning, rule.Next(-1500).Loss);
+        Assert.Equal(AlertSeverity.Critical, rule.Next(-2001).Loss);
+        Assert.Null(rule.Next(-1999).Loss);
+        Assert.Null(rule.Next(-2001).Loss); // still the same critical: no second escalation
+        var better = rule.Next(-1850);      // above −2,000 + 100: back to a warning, no alert, no resolution
+        Assert.Equal((AlertSeverity?)AlertSeverity.Warning, better.Next.LossLevel);
+        Assert.Null(better.Loss);
+        Assert.False(better.LossResolved);
+        Assert.True(rule.Next(-500).LossResolved); // one resolution for the whole incident
+    }
+
+    [Fact]
+    public void A_redelivered_recovery_after_its_commit_resolves_nothing()
+    {
+        var evaluator = new StrategyEvaluator(new PnlLossRule(1000m, 100m), 0m);
+        var t = DateTimeOffset.UtcNow;
+        var open = evaluator.Evaluate(StrategyState.Empty, Pnl("s", -1500) with { AsOf = t }).Next;
+        var recovery = Pnl("s", -100) with { AsOf = t.AddSeconds(1) };
+        var first = evaluator.Evaluate(open, recovery);
+        Assert.True(first.LossResolved);
+        Assert.False(evaluator.Evaluate(first.Next, recovery).LossResolved); // the committed state already holds the resolution
+    }
+
+    [Fact]
+    public void Drawdown_resolves_when_back_within_the_limit_by_the_hysteresis()
+    {
+        var rule = new Judged(10_000m, 100m, drawdown: 500m);
+        rule.Next(900);                                      // the peak
+        Assert.NotNull(rule.Next(350).Drawdown);             // 550 off: breach
+        foreach (var total in new decimal[] { 450, 380, 499.99m }) // 450, 520, 400.01 off: not within the limit by 100
+            Assert.Null(rule.Next(total).DrawdownResolved);
+        var cleared = rule.Next(500);                        // 400 off: the limit − the hysteresis
+        Assert.Equal(DrawdownClearing.WithinLimit, cleared.DrawdownResolved?.Why);
+        Assert.Equal(400m, cleared.DrawdownResolved?.Drawdown);
+        Assert.False(cleared.Next.DrawdownBreach);
+        Assert.Null(rule.Next(600).DrawdownResolved);       // once
+        Assert.NotNull(rule.Next(300).Drawdown);             // a new breach: a new incident
+    }
+
+    [Fact]
+    public void Drawdown_a_new_session_resolves_the_open_breach_of_the_previous_one()
+    {
+        var rule = new Judged(10_000m, 100m, drawdown: 500m);
+        rule.Next(900);
+        Assert.NotNull(rule.Next(300).Drawdown);
+        var nextDay = rule.Next(250, TimeSpan.FromDays(1)); // still 650 below yesterday's peak, but a new session
+        Assert.Equal(DrawdownClearing.NewSession, nextDay.DrawdownResolved?.Why);
+        Assert.Equal(250m, nextDay.DrawdownResolved?.Peak);
+        Assert.False(nextDay.Next.DrawdownBreach);
+        Assert.Null(rule.Next(240).DrawdownResolved);
+    }
+
+    [Fact]
+    public void Resolutions_carry_the_key_the_reason_with_the_numbers_the_last_facts_and_the_clearing_update()
+    {
+        var factory = new AlertFactory(new ServiceIdentity("risk-evaluator"), new FakeTimeProvider());
+        var update = Pnl("momentum", -420);
+        var resolved = factory.PnlLossResolved(update, 1000m, 100m);
+        Assert.Equal("pnl-loss:acct:momentum", resolved.DedupKey);
+        Assert.Equal(update.CorrelationId, resolved.CorrelationId);
+        Assert.Equal(update.AsOf, resolved.Timestamp);
+        Assert.Equal("risk-evaluator", resolved.Source);
+        Assert.Contains("-420.00 USD", resolved.Reason);
+        Assert.Contains("-1,000.00", resolved.Reason);
+        Assert.Contains("100.00", resolved.Reason);
+        Assert.Equal(factory.PnlLoss(update, AlertSeverity.Warning, 1000m).Labels.Keys.Order(), resolved.Labels.Keys.Order());
+        Assert.Equal("-420", resolved.Labels["pnl_total"]);
+
+        var drawdown = factory.DrawdownResolved(update, new DrawdownResolution(DrawdownClearing.WithinLimit, -420, 0, 420, default), 500m, 100m);
+        Assert.Equal("drawdown:acct:momentum", drawdown.DedupKey);
+        Assert.Contains("420.00", drawdown.Reason);
+        Assert.Equal("420", drawdown.Labels["drawdown"]);
+    }
+
+    [Fact]
+    public void A_strategy_state_stored_before_resolutions_loads_and_its_open_loss_and_drawdown_resolve()
+    {
+        // As written by the version before this change: the level of the last update and the open breach.
+        const string old = """{"LossLevel":"warning","SessionPeak":900,"Session":"2026-11-27","DrawdownBreach":true,"LastAsOf":"2026-11-27T09:01:00+00:00","Updates":2}""";
+        var stored = OpsBot.RiskEvaluator.State.RiskStateCodec.DeserializeStrategy(old);
+        var evaluator = new StrategyEvaluator(new PnlLossRule(1000m, 100m), 500m);
+        var recovery = evaluator.Evaluate(stored, Pnl("s", 800) with { AsOf = new DateTimeOffset(2026, 11, 27, 9, 2, 0, TimeSpan.Zero) });
+        Assert.True(recovery.LossResolved);
+        Assert.Equal(DrawdownClearing.WithinLimit, recovery.DrawdownResolved?.Why);
     }
 }

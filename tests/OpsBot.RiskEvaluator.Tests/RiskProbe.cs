@@ -20,6 +20,7 @@ public sealed class RiskProbe : IAsyncDisposable
 
     public ConcurrentQueue<AlertRaised> Alerts { get; } = new();
     public ConcurrentQueue<PriceBandUpdated> Bands { get; } = new();
+    public ConcurrentQueue<AlertResolved> Resolutions { get; } = new();
 
     public static async Task<RiskProbe> StartAsync(string rabbitUrl)
     {
@@ -37,6 +38,7 @@ public sealed class RiskProbe : IAsyncDisposable
             {
                 e.Handler<AlertRaised>(ctx => { self!.Alerts.Enqueue(ctx.Message); return Task.CompletedTask; });
                 e.Handler<PriceBandUpdated>(ctx => { self!.Bands.Enqueue(ctx.Message); return Task.CompletedTask; });
+                e.Handler<AlertResolved>(ctx => { self!.Resolutions.Enqueue(ctx.Message); return Task.CompletedTask; });
             });
         });
         self = new RiskProbe(bus);
@@ -48,6 +50,26 @@ public sealed class RiskProbe : IAsyncDisposable
     public Task Publish<T>(T message) where T : class => _bus.Publish(message);
 
     public int Count(string dedupKey) => Alerts.Count(a => a.DedupKey == dedupKey);
+
+    public int Count(string dedupKey, AlertSeverity severity) => Alerts.Count(a => a.DedupKey == dedupKey && a.Severity == severity);
+
+    public int ResolvedCount(string dedupKey) => Resolutions.Count(a => a.DedupKey == dedupKey);
+
+    /// <summary>Waits until an alert of <paramref name="dedupKey"/> with <paramref name="severity"/> arrived.</summary>
+    public async Task<AlertRaised> WaitForAsync(string dedupKey, AlertSeverity severity, IEnumerable<ServiceProcess>? logsOf = null)
+    {
+        await Until(() => Count(dedupKey, severity) > 0, () => $"no {severity} alert {dedupKey}; got [{string.Join(", ", Alerts.Select(a => $"{a.DedupKey} {a.Severity}"))}]" +
+            string.Concat((logsOf ?? []).SelectMany(s => s.Output.TakeLast(20).Select(l => $"\n{s.Name}: {l}"))));
+        return Alerts.First(a => a.DedupKey == dedupKey && a.Severity == severity);
+    }
+
+    /// <summary>Waits until a resolution of <paramref name="dedupKey"/> arrived.</summary>
+    public async Task<AlertResolved> WaitForResolvedAsync(string dedupKey, IEnumerable<ServiceProcess>? logsOf = null)
+    {
+        await Until(() => ResolvedCount(dedupKey) > 0, () => $"no resolution of {dedupKey}; got [{string.Join(", ", Resolutions.Select(a => a.DedupKey))}]" +
+            string.Concat((logsOf ?? []).SelectMany(s => s.Output.TakeLast(20).Select(l => $"\n{s.Name}: {l}"))));
+        return Resolutions.First(a => a.DedupKey == dedupKey);
+    }
 
     /// <summary>Waits (generously: CI runs on 2 busy cores) until an alert with <paramref name="dedupKey"/> arrived.</summary>
     public async Task<AlertRaised> WaitForAsync(string dedupKey, IEnumerable<ServiceProcess>? logsOf = null)

@@ -1,3 +1,4 @@
+using OpsBot.Contracts;
 using System.Text.Json;
 using OpsBot.RiskEvaluator.State;
 using OpsBot.Testing;
@@ -40,16 +41,16 @@ public sealed class RiskRedisOutageTests : IAsyncLifetime
         var keys = new RiskStateKeys(_prefix);
         var t = DateTimeOffset.UtcNow;
         await _probe.Publish(RiskProbe.Pnl("before", -1500, t));
-        await _probe.WaitForAsync("pnl-loss:acct-r:before:warning", [_risk]);
+        await _probe.WaitForAsync("pnl-loss:acct-r:before", AlertSeverity.Warning, [_risk]);
         await RiskProbe.Until(() => RiskProbe.StoredAsync(_infra.Redis, keys.Strategy("acct-r", "before")).Result is not null, () => "never stored");
 
         await _infra.StopRedisAsync();
         await _probe.Publish(RiskProbe.Pnl("during", -1500, t.AddSeconds(1)));   // a new strategy: starts from empty state
-        await _probe.WaitForAsync("pnl-loss:acct-r:during:warning", [_risk]);
+        await _probe.WaitForAsync("pnl-loss:acct-r:during", AlertSeverity.Warning, [_risk]);
         await _probe.Publish(RiskProbe.Pnl("before", -1600, t.AddSeconds(2)));   // still a warning, known from memory: nothing new
         await _probe.Publish(RiskProbe.Pnl("before", -2500, t.AddSeconds(3)));   // sentinel: the escalation, same strategy so after it
-        await _probe.WaitForAsync("pnl-loss:acct-r:before:critical", [_risk]);
-        Assert.Equal(1, _probe.Count("pnl-loss:acct-r:before:warning"));
+        await _probe.WaitForAsync("pnl-loss:acct-r:before", AlertSeverity.Critical, [_risk]);
+        Assert.Equal(1, _probe.Count("pnl-loss:acct-r:before", AlertSeverity.Warning));
         Assert.True(await RiskProbe.MetricAsync(Metrics, "opsbot_risk_state_write_failures_total") >= 3);
         Assert.True(await RiskProbe.MetricAsync(Metrics, "opsbot_risk_state_load_failures_total", "reason=\"unavailable\"") >= 1);
         Assert.Equal(2, await RiskProbe.MetricAsync(Metrics, "opsbot_risk_state_dirty"));

@@ -1,3 +1,4 @@
+using OpsBot.Contracts;
 using OpsBot.RiskEvaluator.State;
 using OpsBot.Testing;
 
@@ -68,7 +69,7 @@ public sealed class RiskRestartTests(InfraFixture infra) : IAsyncLifetime
 
         await _probe.Publish(RiskProbe.Pnl("dd", -300, t.AddSeconds(3)));   // continuing breach: nothing new
         await _probe.Publish(RiskProbe.Pnl("dd", -2500, t.AddSeconds(4)));  // sentinel: a critical loss alert, same strategy so after the others
-        await _probe.WaitForAsync("pnl-loss:acct-r:dd:critical", [_risk]);
+        await _probe.WaitForAsync("pnl-loss:acct-r:dd", AlertSeverity.Critical, [_risk]);
         Assert.Equal(1, _probe.Count("drawdown:acct-r:dd"));
     }
 
@@ -77,13 +78,13 @@ public sealed class RiskRestartTests(InfraFixture infra) : IAsyncLifetime
     {
         var t = DateTimeOffset.UtcNow;
         await _probe.Publish(RiskProbe.Pnl("lossy", -1500, t));
-        await _probe.WaitForAsync("pnl-loss:acct-r:lossy:warning", [_risk]);
+        await _probe.WaitForAsync("pnl-loss:acct-r:lossy", AlertSeverity.Warning, [_risk]);
         await KillAndRestartWhenStoredAsync(Keys.Strategy("acct-r", "lossy"), 1);
 
         await _probe.Publish(RiskProbe.Pnl("lossy", -1600, t.AddSeconds(1)));  // still a warning: nothing new
         await _probe.Publish(RiskProbe.Pnl("lossy", -2500, t.AddSeconds(2)));  // sentinel: escalation to critical
-        await _probe.WaitForAsync("pnl-loss:acct-r:lossy:critical", [_risk]);
-        Assert.Equal(1, _probe.Count("pnl-loss:acct-r:lossy:warning"));
+        await _probe.WaitForAsync("pnl-loss:acct-r:lossy", AlertSeverity.Critical, [_risk]);
+        Assert.Equal(1, _probe.Count("pnl-loss:acct-r:lossy", AlertSeverity.Warning));
     }
 
     [Fact]

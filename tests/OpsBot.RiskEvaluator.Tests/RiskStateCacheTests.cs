@@ -151,5 +151,24 @@ public sealed class RiskStateCacheTests(InfraFixture infra) : IDisposable
         Assert.False(d);
     }
 
+    [Fact]
+    public async Task A_symbols_open_band_incident_is_written_to_redis_and_read_back_after_the_memory_is_dropped()
+    {
+        var (cache, _, _) = Create();
+        var entry = await cache.SymbolAsync("INC-USD", default);
+        var incident = new BandIncident(false, 97.5m, _clock.GetUtcNow(), _clock.GetUtcNow().AddSeconds(3));
+        entry.State.LastPrice = 99m;
+        entry.State.Updates = 5;
+        entry.State.LastExchangeTime = _clock.GetUtcNow().AddSeconds(3);
+        entry.State.Below = incident;
+        await cache.CommitAsync(entry);
+
+        cache.InvalidateAll(); // as after a restart or a partition moving: the next message reads Redis
+        var reloaded = await cache.SymbolAsync("INC-USD", default);
+        Assert.NotSame(entry, reloaded);
+        Assert.Equal(incident, reloaded.State.Below);
+        Assert.Null(reloaded.State.Above);
+    }
+
     public void Dispose() => _metrics.Dispose();
 }

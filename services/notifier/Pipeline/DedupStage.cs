@@ -91,9 +91,13 @@ public sealed class DedupStage(
         catch (Exception e) when (e is RedisException or TimeoutException) { FellBack(e.GetType().Name); }
     }
 
-    /// <summary><c>{prefix}dedup:{slack|teams}:{dedup key, or sha256 of title and text when there is none}</c>.</summary>
+    /// <summary>
+    /// <c>{prefix}dedup:{slack|teams}:{dedup key, or sha256 of title and text when there is none}:{severity}</c>. The severity
+    /// is part of the key because an incident's key no longer carries it (<c>pnl-loss:{account}:{strategy}</c>): a critical
+    /// that follows a warning of the same key is an escalation, never folded into the warning.
+    /// </summary>
     private string KeyOf(DeliveryChannel channel, AlertRaised alert) =>
-        $"{options.KeyPrefix}dedup:{NotifierMetrics.Label(channel)}:{IdentityOf(alert)}";
+        $"{options.KeyPrefix}dedup:{NotifierMetrics.Label(channel)}:{IdentityOf(alert)}:{alert.Severity.ToString().ToLowerInvariant()}";
 
     public static string IdentityOf(AlertRaised alert)
     {

@@ -17,8 +17,15 @@ public sealed class SymbolState(IVolatilityModel model)
     /// <summary>The last accepted price (the band's centre); 0 before the first tick.</summary>
     public decimal LastPrice { get; set; }
 
-    /// <summary>The side of the open breach (true above, false below), null when inside the band.</summary>
+    /// <summary>The side the last judged price was beyond (true above, false below), null when inside the band. Raising and
+    /// resolving follow <see cref="Above"/> / <see cref="Below"/>; this is kept for state written before them.</summary>
     public bool? BreachAbove { get; set; }
+
+    /// <summary>The open incident above the band (alerted, not yet resolved), or null.</summary>
+    public BandIncident? Above { get; set; }
+
+    /// <summary>The open incident below the band (alerted, not yet resolved), or null.</summary>
+    public BandIncident? Below { get; set; }
 
     /// <summary>Exchange time of the last accepted tick; an older tick is stale.</summary>
     public DateTimeOffset LastExchangeTime { get; set; } = DateTimeOffset.MinValue;

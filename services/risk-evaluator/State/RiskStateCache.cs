@@ -177,8 +177,11 @@ public sealed class RiskStateCache : IRiskStateOwnership
             Unreadable(RiskStateKind.Symbol, key, e.Message);
             model = _options.CreateModel();
         }
+        var (above, below) = RiskStateCodec.OpenIncidents(document);
         var state = new SymbolState(model)
         {
+            Above = above,
+            Below = below,
             LastPrice = document.LastPrice,
             BreachAbove = document.BreachAbove,
             LastExchangeTime = document.LastExchangeTime,

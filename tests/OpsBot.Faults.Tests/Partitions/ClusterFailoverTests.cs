@@ -50,7 +50,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 }
                 var strategy = $"failover-{i:D3}";
                 await run.PublishAsync(RiskStream.Pnl(stream.Account, strategy, -1500m, DateTimeOffset.UtcNow)); // retried until confirmed
-                published[$"pnl-loss:{stream.Account}:{strategy}:warning"] = Stopwatch.GetTimestamp();
+                published[$"pnl-loss:{stream.Account}:{strategy}"] = Stopwatch.GetTimestamp();
                 await Task.Delay(100);
             }
             await stopping!;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpsBot.Contracts;
 using OpsBot.RiskEvaluator;
 using OpsBot.ServiceDefaults;
 using OpsBot.Testing;
@@ -76,7 +77,7 @@ public sealed class PartitionTopologyTests(InfraFixture infra, ITestOutputHelper
         await run.PublishAsync(RiskStream.Tick($"{stream.Run}-S00", 100m, 1, DateTimeOffset.UtcNow));
         await run.CompleteAsync(stream, QueueListAsync, broker.VirtualHost); // positive: both reached their partitions and were handled
 
-        Assert.Contains(run.Alerts, a => a.Alert.DedupKey == $"pnl-loss:{stream.Account}:after-upgrade:warning");
+        Assert.Contains(run.Alerts, a => a.Alert.DedupKey == $"pnl-loss:{stream.Account}:after-upgrade" && a.Alert.Severity == AlertSeverity.Warning);
         var queues = await QueuesAsync(broker.VirtualHost);
         Assert.Equal("1", queues[RiskPartitionTopology.LegacyPnlQueue]); // its old message, nothing new
         Assert.False(queues.ContainsKey(RiskPartitionTopology.LegacyTickerQueue));
@@ -142,12 +143,12 @@ public sealed class PartitionTopologyTests(InfraFixture infra, ITestOutputHelper
     private static void AssertSameAlerts(SortedSet<string> expected, SortedSet<string> actual, string topology)
     {
         // The stream breaches every rule; the baseline must show it, or the comparison proves nothing.
-        Assert.Contains(expected, a => a.StartsWith("pnl-loss:", StringComparison.Ordinal) && a.EndsWith(":warning Warning", StringComparison.Ordinal));
-        Assert.Contains(expected, a => a.StartsWith("pnl-loss:", StringComparison.Ordinal) && a.EndsWith(":critical Critical", StringComparison.Ordinal));
+        Assert.Contains(expected, a => a.StartsWith("pnl-loss:", StringComparison.Ordinal) && a.EndsWith(" Warning", StringComparison.Ordinal));
+        Assert.Contains(expected, a => a.StartsWith("pnl-loss:", StringComparison.Ordinal) && a.EndsWith(" Critical", StringComparison.Ordinal));
         Assert.Contains(expected, a => a.StartsWith("drawdown:", StringComparison.Ordinal));
         Assert.Contains(expected, a => a.StartsWith("price-band:", StringComparison.Ordinal) && a.Contains(":above ", StringComparison.Ordinal));
         Assert.Contains(expected, a => a.StartsWith("price-band:", StringComparison.Ordinal) && a.Contains(":below ", StringComparison.Ordinal));
-        Assert.Contains("pnl-loss:acct-RUN:nokey-0:critical Critical", expected);
+        Assert.Contains("pnl-loss:acct-RUN:nokey-0 Critical", expected);
         var missing = expected.Except(actual).ToList();
         var extra = actual.Except(expected).ToList();
         Assert.True(missing.Count == 0 && extra.Count == 0,

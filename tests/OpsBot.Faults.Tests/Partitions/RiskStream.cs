@@ -136,7 +136,7 @@ public sealed class RiskStream
     /// </summary>
     public PnlUpdated PnlMarker(int partition) => Pnl(Account, $"marker-{partition}", -1_000_000m, Start.AddSeconds(TicksPerSymbol));
 
-    public static string PnlMarkerKey(string account, int partition) => $"pnl-loss:{account}:marker-{partition}:critical";
+    public static string PnlMarkerKey(string account, int partition) => $"pnl-loss:{account}:marker-{partition}";
 
     /// <summary>The marker ticks of partition <paramref name="partition"/>: a quiet warm-up, then a 50 % jump, so a price-band alert.</summary>
     public IEnumerable<TickerReceived> TickMarkers(int partition)

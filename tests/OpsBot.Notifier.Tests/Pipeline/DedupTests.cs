@@ -51,4 +51,24 @@ public sealed class DedupTests(InfraFixture infra) : NotifierTestBase(infra)
         var ttl = await Infra.Redis.GetDatabase().KeyTimeToLiveAsync(keys[0]);
         Assert.InRange(ttl!.Value.TotalSeconds, 1, 60); // bounded by construction: every key expires
     }
+
+    /// <summary>
+    /// An incident's key carries no severity any more (<c>pnl-loss:{account}:{strategy}</c>): a critical that follows a
+    /// warning of the same key within the TTL is an escalation and is delivered. On the old dedup key (without the
+    /// severity) the critical was folded into the warning and never sent.
+    /// </summary>
+    [Fact]
+    public async Task Dedup_a_critical_after_a_warning_of_the_same_key_is_delivered_and_a_second_critical_is_folded()
+    {
+        await StartNotifierAsync(Settings());
+        const string key = "pnl-loss:acct-1:escalating";
+        await Bus.Publish(TestBus.Alert(key, title: "Loss warning escalating", severity: AlertSeverity.Warning));
+        await TestBus.Until(() => SlackAccepted("Loss warning escalating").Count == 1, TimeSpan.FromSeconds(30), () => $"{Bus.Delivered.Count} delivered");
+        await Bus.Publish(TestBus.Alert(key, title: "Loss critical escalating", severity: AlertSeverity.Critical));
+        await TestBus.Until(() => SlackAccepted("Loss critical escalating").Count == 1, TimeSpan.FromSeconds(30), () => $"{Bus.Delivered.Count} delivered");
+        await Bus.Publish(TestBus.Alert(key, title: "Loss critical again escalating", severity: AlertSeverity.Critical)); // same key and severity: folded
+        await SentinelAsync();
+        Assert.Empty(SlackAccepted("Loss critical again escalating"));
+        Assert.Equal(2, Bus.Delivered.Count(d => d.Channel == DeliveryChannel.Slack && d.DedupKey == key));
+    }
 }
