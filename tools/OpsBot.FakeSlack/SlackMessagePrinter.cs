@@ -2,17 +2,26 @@ using System.Text.Json.Nodes;
 
 namespace OpsBot.FakeSlack;
 
-/// <summary>Prints a received Slack message the way a person reads it in a channel.</summary>
+/// <summary>
+/// Prints a received Slack message the way a person reads it in a channel: a new message, an edit of one already in
+/// the channel (Slack shows the new content in place, marked "edited"), or a reply in a message's thread.
+/// </summary>
 public static class SlackMessagePrinter
 {
-    public static void Print(SlackRequest request)
+    public static void Print(SlackRequest request) => Console.WriteLine(Format(request));
+
+    /// <summary>What <see cref="Print"/> writes: a heading (new message, edit, or thread reply) and the body's lines.</summary>
+    public static string Format(SlackRequest request)
     {
-        var lines = new List<string>
-        {
-            $"──── Slack {request.Path} → #{request.Channel} at {request.At:HH:mm:ss} (answered {request.Status}{(request.Error is null ? "" : " " + request.Error)})",
-        };
+        var answered = $"answered {request.Status}{(request.Error is null ? "" : " " + request.Error)}";
+        var heading = request.Path.EndsWith("chat.update", StringComparison.Ordinal)
+            ? $"──── Slack ✎ the message {request.Ts} in #{request.Channel} edited at {request.At:HH:mm:ss} ({answered}); it now reads:"
+            : request.ThreadTs is { } thread
+                ? $"──── Slack ↳ reply in the thread of {thread} in #{request.Channel} at {request.At:HH:mm:ss} ({answered})"
+                : $"──── Slack {request.Path} → #{request.Channel} at {request.At:HH:mm:ss} ({answered})";
+        var lines = new List<string> { heading };
         lines.AddRange(BodyLines(request.Body));
-        Console.WriteLine(string.Join(Environment.NewLine, lines));
+        return string.Join(Environment.NewLine, lines);
     }
 
     /// <summary>A message's blocks (header, sections, fields, context, buttons) as indented lines; its text when it has no blocks.</summary>
