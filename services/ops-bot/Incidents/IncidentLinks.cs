@@ -7,7 +7,7 @@ namespace OpsBot.Bot.Incidents;
 /// <summary>
 /// Links to incidents' Slack messages for <c>/ops alerts</c>: <c>chat.getPermalink</c> once per message, then kept on the
 /// incident in the view. When Slack does not answer within <see cref="Timeout"/> (or fails) the incident is shown without
-/// its link: one warning line per listing and <c>opsbot_incidents_permalink_failures_total</c>.
+/// its link: one warning line per listing and <c>opsbot_slack_permalink_failures_total</c>.
 /// </summary>
 public sealed class IncidentLinks(SlackWebApi slack, IncidentView view, ILogger<IncidentLinks> logger)
 {
@@ -15,7 +15,7 @@ public sealed class IncidentLinks(SlackWebApi slack, IncidentView view, ILogger<
     private readonly Meter _meter = OpsBotMetrics.CreateMeter("Bot");
     private Counter<long>? _failures;
 
-    private Counter<long> Failures => _failures ??= _meter.CreateCounter<long>("opsbot.incidents.permalink_failures", description: "chat.getPermalink calls for /ops alerts that failed (the incident is shown without its link)");
+    private Counter<long> Failures => _failures ??= _meter.CreateCounter<long>("opsbot.slack.permalink_failures", description: "chat.getPermalink calls for /ops alerts that failed (the incident is shown without its link)");
 
     /// <summary><paramref name="incidents"/> with their permalinks where Slack gives one.</summary>
     public async Task<IReadOnlyList<Incident>> WithLinksAsync(IReadOnlyList<Incident> incidents, CancellationToken cancellationToken)

@@ -42,7 +42,7 @@ public sealed class IncidentView
         _redis = redis;
         _options = options;
         _root = options.RedisPrefix + "{incidents}:";
-        _events = _meter.CreateCounter<long>("opsbot.incidents.events", description: "Bus events applied to ops-bot's incident view, by event and outcome (duplicate, late, stale, none: nothing changed)");
+        _events = _meter.CreateCounter<long>("opsbot.slack.incident_events", description: "Bus events applied to ops-bot's incident view, by event and outcome (duplicate, late, stale, none: nothing changed)");
     }
 
     private RedisKey KeyOf(string dedupKey) => _root + "key:" + dedupKey;
