@@ -11,7 +11,7 @@ namespace OpsBot.Bot.Incidents;
 /// </summary>
 public sealed class IncidentLinks(SlackWebApi slack, IncidentView view, ILogger<IncidentLinks> logger)
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
     private readonly Meter _meter = OpsBotMetrics.CreateMeter("Bot");
     private Counter<long>? _failures;
 

@@ -137,6 +137,22 @@ public sealed class IncidentTests(InfraFixture infra) : IAsyncLifetime
         Assert.Equal(reopened, await view.FindAsync(key));
     }
 
+    /// <summary>Events may be applied out of order: a delivery seen before its alert is kept and applied when the alert arrives.</summary>
+    [Fact]
+    public async Task A_delivery_seen_before_its_alert_is_applied_when_the_alert_arrives()
+    {
+        var bot = await StartBotAsync();
+        const string key = "pnl-loss:acct-3:early";
+        var raised = Raised(key, AlertSeverity.Critical, _t0);
+        await _broker.PublishAsync(Delivered(key, raised.AlertId, "C0ALERTS", "1700000000.000500", _t0.AddSeconds(1)));
+        await WaitForOutcomeAsync(bot, "AlertDelivered", key, "pending");
+        Assert.Null(await bot.Get<IncidentView>().FindAsync(key));
+
+        await _broker.PublishAsync(raised);
+        var incident = await WaitForAsync(bot.Get<IncidentView>(), key, i => i.IsOpen);
+        Assert.Equal(("C0ALERTS", "1700000000.000500"), (incident.Channel, incident.MessageTs));
+    }
+
     /// <summary>
     /// The view is in Redis and the queue feeding it is durable and shared: two replicas see the same incidents, events
     /// published while no ops-bot runs are applied by the next one, and a restarted bot answers /ops alerts as before.
