@@ -10,11 +10,15 @@ public sealed record BotOptions(
     bool AlertEnable,
     SensitiveUrl RedisUrl,
     TimeSpan KillSwitchConfirmTimeout,
-    string RedisPrefix)
+    string RedisPrefix,
+    TimeSpan IncidentOpenTtl,
+    TimeSpan IncidentResolvedTtl)
 {
     public const string DefaultSlackApiUrl = "https://slack.com/api/";
     public const double DefaultKillSwitchConfirmTimeoutSeconds = 120;
     public const string DefaultRedisPrefix = "opsbot:ops-bot:";
+    public const double DefaultIncidentOpenTtlSeconds = 604_800;
+    public const double DefaultIncidentResolvedTtlSeconds = 86_400;
 
     public static BotOptions From(Settings settings)
     {
@@ -34,9 +38,12 @@ public sealed record BotOptions(
             settings.String(SettingNames.RedisUrl, "localhost:6379"),
             // at most 25 min: the follow-up goes through the click's response_url, which Slack honours for 30 min
             TimeSpan.FromSeconds(settings.Double(BotSettingNames.KillSwitchConfirmTimeout, DefaultKillSwitchConfirmTimeoutSeconds, 1, 1500)),
-            settings.String(BotSettingNames.OpsRedisPrefix, DefaultRedisPrefix));
+            settings.String(BotSettingNames.OpsRedisPrefix, DefaultRedisPrefix),
+            // an open incident with no event for this long leaves the view (a source that never resolves cannot fill Redis)
+            TimeSpan.FromSeconds(settings.Double(BotSettingNames.OpsIncidentOpenTtl, DefaultIncidentOpenTtlSeconds, 3600, 90 * 86_400)),
+            TimeSpan.FromSeconds(settings.Double(BotSettingNames.OpsIncidentResolvedTtl, DefaultIncidentResolvedTtlSeconds, 60, 30 * 86_400)));
     }
 
     public override string ToString() =>
-        $"BotOptions {{ SlackApiUrl = {UrlRedaction.Redact(SlackApiUrl)}, Admins = {Admins.Count}, InlineAnswerBudget = {InlineAnswerBudget}, AlertEnable = {AlertEnable}, RedisUrl = {RedisUrl}, KillSwitchConfirmTimeout = {KillSwitchConfirmTimeout}, RedisPrefix = {RedisPrefix} }}";
+        $"BotOptions {{ SlackApiUrl = {UrlRedaction.Redact(SlackApiUrl)}, Admins = {Admins.Count}, InlineAnswerBudget = {InlineAnswerBudget}, AlertEnable = {AlertEnable}, RedisUrl = {RedisUrl}, KillSwitchConfirmTimeout = {KillSwitchConfirmTimeout}, RedisPrefix = {RedisPrefix}, IncidentOpenTtl = {IncidentOpenTtl}, IncidentResolvedTtl = {IncidentResolvedTtl} }}";
 }

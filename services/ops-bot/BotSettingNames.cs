@@ -18,4 +18,6 @@ public static class BotSettingNames
     public const string VaultPath = "VAULT_PATH";
     public const string KillSwitchConfirmTimeout = "KILL_SWITCH_CONFIRM_TIMEOUT";
     public const string OpsRedisPrefix = "OPS_REDIS_PREFIX";
+    public const string OpsIncidentOpenTtl = "OPS_INCIDENT_OPEN_TTL";
+    public const string OpsIncidentResolvedTtl = "OPS_INCIDENT_RESOLVED_TTL";
 }

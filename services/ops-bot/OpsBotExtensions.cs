@@ -2,6 +2,7 @@ using MassTransit;
 using OpsBot.Bot.Commands;
 using OpsBot.Bot.Guards;
 using OpsBot.Bot.Health;
+using OpsBot.Bot.Incidents;
 using OpsBot.Bot.Interactions;
 using OpsBot.Bot.Secrets;
 using OpsBot.Bot.Slack;
@@ -44,6 +45,8 @@ public static class OpsBotExtensions
         services.AddSingleton<SlackResponder>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<OpsStateCache>();
+        services.AddSingleton<IncidentView>();
+        services.AddSingleton<IncidentLinks>();
         services.AddSingleton(sp => new ParkedAlerts(BrokerQueues.Address(settings), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ParkedAlerts>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ParkedAlerts>());
         services.AddSingleton<OpsCommandParser>();
@@ -59,6 +62,8 @@ public static class OpsBotExtensions
         services.AddSingleton<ICommandHandler<PnlCommand>, PnlHandler>();
         services.AddSingleton<ICommandHandler<RiskCommand>, RiskHandler>();
         services.AddSingleton<ICommandHandler<AlertsCommand>, AlertsHandler>();
+        services.AddSingleton<ICommandHandler<AckCommand>, AckHandler>();
+        services.AddSingleton<ICommandHandler<ResolveCommand>, ResolveHandler>();
         services.AddSingleton<ICommandHandler<ParityCommand>, ParityHandler>();
         services.AddSingleton<ICommandHandler<SilenceCommand>, SilenceHandler>();
         services.AddSingleton<ICommandHandler<UnsilenceCommand>, UnsilenceHandler>();
@@ -77,9 +82,13 @@ public static class OpsBotExtensions
         return builder;
     }
 
-    /// <summary>The bus consumers: one per-replica queue feeding the event cache.</summary>
+    /// <summary>
+    /// The bus consumers: one per-replica queue feeding the event cache, and one durable queue shared by the replicas
+    /// feeding the incident view in Redis (<see cref="IncidentConsumerDefinition"/>).
+    /// </summary>
     public static IBusRegistrationConfigurator AddOpsBotConsumers(this IBusRegistrationConfigurator bus)
     {
+        bus.AddConsumer<IncidentConsumer, IncidentConsumerDefinition>();
         bus.AddConsumer<OpsStateConsumer, OpsStateConsumerDefinition>()
             .Endpoint(e =>
             {

@@ -14,7 +14,7 @@ public sealed class HelpHandler : ICommandHandler<HelpCommand>
     {
         var text = new StringBuilder("*OpsBot commands*\n");
         foreach (var usage in OpsCommandParser.Usages.Values) text.Append("• `").Append(usage).Append("`\n");
-        text.Append("_killswitch_ and _silence_ are for the admins in OPS_ADMINS; killswitch asks for confirmation.");
+        text.Append("_killswitch_, _silence_, _unsilence_ and _resolve_ are for the admins in OPS_ADMINS; killswitch asks for confirmation.");
         return Task.FromResult(new CommandReply(text.ToString()));
     }
 }
@@ -114,27 +114,6 @@ public sealed class RiskHandler(OpsStateCache cache) : ICommandHandler<RiskComma
                 if (ticker is not null && (ticker.Price < band.Lower || ticker.Price > band.Upper)) text.Append(" — *outside the band*");
             }
             else text.Append("; no price band received yet");
-            text.Append('\n');
-        }
-        return Task.FromResult(new CommandReply(text.ToString().TrimEnd()));
-    }
-}
-
-public sealed class AlertsHandler(OpsStateCache cache) : ICommandHandler<AlertsCommand>
-{
-    public Task<CommandReply> HandleAsync(AlertsCommand command, CommandContext context, CancellationToken cancellationToken)
-    {
-        var alerts = cache.RecentAlerts().Take(10).ToList();
-        if (alerts.Count == 0) return Task.FromResult(new CommandReply("No alerts seen since this bot started."));
-        var text = new StringBuilder("*Recent alerts*\n");
-        foreach (var a in alerts)
-        {
-            text.Append("• ");
-            if (a.Alert is { } alert) text.Append(alert.Severity.ToString().ToUpperInvariant()).Append(' ').Append(SlackJson.Escape(alert.Title)).Append(" at ").Append(Formats.Time(alert.Timestamp));
-            text.Append(" `").Append(SlackJson.Escape(a.DedupKey)).Append("` — ");
-            text.Append(a.Deliveries.Count == 0
-                ? "not delivered yet"
-                : string.Join(", ", a.Deliveries.Select(d => $"{d.Channel.ToString().ToLowerInvariant()}: {(d.Delivered ? "delivered" : "FAILED")} ({SlackJson.Escape(d.Detail)})")));
             text.Append('\n');
         }
         return Task.FromResult(new CommandReply(text.ToString().TrimEnd()));

@@ -20,6 +20,16 @@ public sealed record RiskCommand(string Text, string? Symbol) : OpsCommand(Text)
 
 public sealed record AlertsCommand(string Text) : OpsCommand(Text) { public override string Name => "alerts"; }
 
+/// <summary><c>/ops ack KEY</c>: take the open incident of <see cref="DedupKey"/> (anyone, like the Acknowledge button).</summary>
+public sealed record AckCommand(string Text, string DedupKey) : OpsCommand(Text) { public override string Name => "ack"; }
+
+/// <summary><c>/ops resolve KEY [reason]</c>: resolve the open incident of <see cref="DedupKey"/> by hand (admins).</summary>
+public sealed record ResolveCommand(string Text, string DedupKey, string? Reason) : OpsCommand(Text)
+{
+    public override string Name => "resolve";
+    public override bool NeedsAdmin => true;
+}
+
 public sealed record ParityCommand(string Text) : OpsCommand(Text) { public override string Name => "parity"; }
 
 public sealed record SilenceCommand(string Text, string Matcher, TimeSpan Duration) : OpsCommand(Text)

@@ -12,6 +12,7 @@ public sealed partial class OpsCommandParser
 {
     public const int MaxArgumentLength = 200;
     public static readonly TimeSpan MaxSilence = TimeSpan.FromDays(7);
+    public const int MaxReasonLength = 300;
 
     public static readonly IReadOnlyDictionary<string, string> Usages = new Dictionary<string, string>
     {
@@ -20,6 +21,8 @@ public sealed partial class OpsCommandParser
         ["pnl"] = "/ops pnl [strategy]",
         ["risk"] = "/ops risk [symbol]",
         ["alerts"] = "/ops alerts",
+        ["ack"] = "/ops ack <dedup-key>",
+        ["resolve"] = "/ops resolve <dedup-key> [reason]",
         ["silence"] = "/ops silence <dedup-key|pattern> <duration, e.g. 30m, 2h, 1d>",
         ["unsilence"] = "/ops unsilence <dedup-key|pattern>",
         ["killswitch"] = "/ops killswitch engage|release <scope>",
@@ -45,6 +48,8 @@ public sealed partial class OpsCommandParser
             "parity" => NoArgs(raw, verb, args) ?? new ParityCommand(raw),
             "pnl" => args.Length <= 1 ? new PnlCommand(raw, args.FirstOrDefault()) : Invalid(raw, verb, "too many arguments"),
             "risk" => args.Length <= 1 ? new RiskCommand(raw, args.FirstOrDefault()?.ToUpperInvariant()) : Invalid(raw, verb, "too many arguments"),
+            "ack" => args.Length == 1 ? (OpsCommand?)KeyProblem(raw, verb, args[0]) ?? new AckCommand(raw, args[0]) : Invalid(raw, verb, "give one dedup key (see /ops alerts)"),
+            "resolve" => ParseResolve(raw, args),
             "silence" => ParseSilence(raw, args),
             "unsilence" => ParseUnsilence(raw, args),
             "killswitch" => ParseKillSwitch(raw, args),
@@ -99,6 +104,19 @@ public sealed partial class OpsCommandParser
 
     private const string CharactersProblem = "the key or pattern may use letters, digits, - _ . : / and the wildcards * ? (\\ makes the next character literal) only";
 
+    private static OpsCommand ParseResolve(string raw, string[] args)
+    {
+        if (args.Length == 0) return Invalid(raw, "resolve", "give the dedup key of an open incident (see /ops alerts) and, if you like, a reason");
+        if (KeyProblem(raw, "resolve", args[0]) is { } problem) return problem;
+        // the reason as typed (spaces kept), after the verb and the key
+        var reason = args.Length > 1 ? raw.Split((char[]?)null, 3, StringSplitOptions.RemoveEmptyEntries)[2].Trim() : null;
+        if (reason is { Length: > MaxReasonLength }) return Invalid(raw, "resolve", $"the reason is longer than {MaxReasonLength} characters");
+        return new ResolveCommand(raw, args[0], reason);
+    }
+
+    private static InvalidCommand? KeyProblem(string raw, string verb, string key) =>
+        KeyPattern().IsMatch(key) ? null : Invalid(raw, verb, "a dedup key may use letters, digits and - _ . : / only");
+
     private static OpsCommand ParseKillSwitch(string raw, string[] args)
     {
         if (args.Length != 2) return Invalid(raw, "killswitch", "give engage or release and a scope");
@@ -120,6 +138,9 @@ public sealed partial class OpsCommandParser
 
     [GeneratedRegex(@"^[A-Za-z0-9_\-.:/*?\\]{1,200}$")]
     private static partial Regex MatcherPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_\-.:/]{1,200}$")]
+    private static partial Regex KeyPattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9_\-.:]{1,100}$")]
     private static partial Regex ScopePattern();

@@ -85,6 +85,8 @@ public sealed class SlashCommandProcessor(
         PnlCommand c => Handler<PnlCommand>().HandleAsync(c, context, ct),
         RiskCommand c => Handler<RiskCommand>().HandleAsync(c, context, ct),
         AlertsCommand c => Handler<AlertsCommand>().HandleAsync(c, context, ct),
+        AckCommand c => Handler<AckCommand>().HandleAsync(c, context, ct),
+        ResolveCommand c => Handler<ResolveCommand>().HandleAsync(c, context, ct),
         ParityCommand c => Handler<ParityCommand>().HandleAsync(c, context, ct),
         SilenceCommand c => Handler<SilenceCommand>().HandleAsync(c, context, ct),
         UnsilenceCommand c => Handler<UnsilenceCommand>().HandleAsync(c, context, ct),

@@ -87,12 +87,6 @@ public sealed class OpsStateCache
 
     public ParityReport? Parity { get { lock (_alertGate) return _parity; } }
 
-    /// <summary>Most recent first.</summary>
-    public IReadOnlyList<AlertRecord> RecentAlerts()
-    {
-        lock (_alertGate) return _alerts.Reverse().ToList();
-    }
-
     public AlertRecord? LatestAlert(string dedupKey)
     {
         lock (_alertGate) return _alerts.Reverse().FirstOrDefault(a => a.DedupKey == dedupKey && a.Alert is not null);

@@ -7,7 +7,7 @@ namespace OpsBot.OpsBot.Tests.Fakes;
 
 /// <summary>
 /// The rest of the platform as far as the ops-bot's tests need it, on a real RabbitMQ virtual host: a queue
-/// receiving everything the bot publishes (<c>CommandAudited</c>, <c>SilenceRequested</c>, …) and, when it
+/// receiving everything the bot publishes (<c>CommandAudited</c>, <c>SilenceRequested</c>, <c>AlertAcknowledged</c>, <c>AlertResolved</c>, …) and, when it
 /// plays a trading system, a queue bound to <c>KillSwitchRequested</c> (without it nothing is bound there and
 /// a kill-switch request is unroutable). It also publishes the events the bot caches (<c>PnlUpdated</c>,
 /// <c>KillSwitchChanged</c>, …).
@@ -43,6 +43,7 @@ public sealed class BrokerListener : IAsyncDisposable
                 e.Handler<SilenceRequested>(c => Add(received, c.Message));
                 e.Handler<UnsilenceRequested>(c => Add(received, c.Message));
                 e.Handler<AlertAcknowledged>(c => Add(received, c.Message));
+                e.Handler<AlertResolved>(c => Add(received, c.Message));
             });
             if (tradingSystem)
             {

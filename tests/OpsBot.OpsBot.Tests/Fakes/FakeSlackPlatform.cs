@@ -11,7 +11,7 @@ namespace OpsBot.OpsBot.Tests.Fakes;
 
 /// <summary>
 /// Slack, as far as the ops-bot sees it: the Web API (<c>apps.connections.open</c>, <c>chat.update</c>,
-/// <c>usergroups.users.list</c>) and response_url targets over HTTP, and Socket Mode over wss (a self-signed
+/// <c>usergroups.users.list</c>, <c>chat.getPermalink</c>) and response_url targets over HTTP, and Socket Mode over wss (a self-signed
 /// certificate; <see cref="Certificate"/> is what a client must trust) or ws. Each URL it hands out carries a
 /// single-use ticket. A test sends envelopes and disconnects and reads the acknowledgements, and can make it
 /// misbehave: a malformed <c>apps.connections.open</c> answer, Web API errors, a connection that goes silent.
@@ -54,6 +54,12 @@ public sealed class FakeSlackPlatform : IAsyncDisposable
 
     /// <summary>How many of the next <c>apps.connections.open</c> calls answer ok with a URL that is not a string.</summary>
     public int MalformedConnectionAnswers;
+
+    /// <summary>The HTTP status <c>chat.getPermalink</c> answers with (200: the link, <see cref="PermalinkOf"/>).</summary>
+    public volatile int PermalinkStatus = 200;
+
+    /// <summary>The stable link <c>chat.getPermalink</c> gives for a message.</summary>
+    public Uri PermalinkOf(string channel, string ts) => new(HttpBase, $"archives/{channel}/p{ts.Replace(".", "", StringComparison.Ordinal)}");
 
     /// <summary>The HTTP status <c>usergroups.users.list</c> answers with (200: the members).</summary>
     public volatile int UserGroupsStatus = 200;
@@ -172,10 +178,12 @@ public sealed class FakeSlackPlatform : IAsyncDisposable
         var body = await ReadJsonAsync(http.Request);
         _calls.Enqueue(new ApiCall($"/api/{method}", http.Request.Headers.Authorization.ToString(), body, DateTimeOffset.UtcNow));
         if (method == "usergroups.users.list" && UserGroupsStatus != 200) return Results.StatusCode(UserGroupsStatus);
+        if (method == "chat.getPermalink" && PermalinkStatus != 200) return Results.StatusCode(PermalinkStatus);
         return method switch
         {
             "usergroups.users.list" => Results.Json(new { ok = true, users = UserGroups.GetValueOrDefault(http.Request.Query["usergroup"].ToString()) ?? [] }),
             "chat.update" or "chat.postMessage" => Results.Json(new { ok = true, ts = "1.000001" }),
+            "chat.getPermalink" => Results.Json(new { ok = true, channel = http.Request.Query["channel"].ToString(), permalink = PermalinkOf(http.Request.Query["channel"].ToString(), http.Request.Query["message_ts"].ToString()).ToString() }),
             _ => Results.Json(new { ok = false, error = "unknown_method" }),
         };
     }

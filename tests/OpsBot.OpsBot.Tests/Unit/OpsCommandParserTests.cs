@@ -16,6 +16,9 @@ public sealed class OpsCommandParserTests
         Assert.Equal(new PnlCommand("pnl", null), _parser.Parse("pnl"));
         Assert.Equal(new RiskCommand("risk btc-usd", "BTC-USD"), _parser.Parse("risk btc-usd"));
         Assert.IsType<AlertsCommand>(_parser.Parse("alerts"));
+        Assert.Equal(new AckCommand("ack pnl-loss:acct-1:momentum", "pnl-loss:acct-1:momentum"), _parser.Parse("ack pnl-loss:acct-1:momentum"));
+        Assert.Equal(new ResolveCommand("resolve price-band:BTC-USD", "price-band:BTC-USD", null), _parser.Parse("resolve price-band:BTC-USD"));
+        Assert.Equal(new ResolveCommand("resolve price-band:BTC-USD back  in band, checked", "price-band:BTC-USD", "back  in band, checked"), _parser.Parse("resolve price-band:BTC-USD back  in band, checked"));
         Assert.IsType<ParityCommand>(_parser.Parse("parity"));
         Assert.Equal(new SilenceCommand("silence pnl-loss:* 1h30m", "pnl-loss:*", TimeSpan.FromMinutes(90)), _parser.Parse("silence pnl-loss:* 1h30m"));
         Assert.Equal(new UnsilenceCommand("unsilence pnl-loss:acct-1:momentum", "pnl-loss:acct-1:momentum"), _parser.Parse("unsilence pnl-loss:acct-1:momentum"));
@@ -33,6 +36,11 @@ public sealed class OpsCommandParserTests
     [InlineData("killswitch toggle global", "neither engage nor release", "Usage: /ops killswitch")]
     [InlineData("status now", "takes no arguments", "Usage: /ops status")]
     [InlineData("pnl a b", "too many arguments", "Usage: /ops pnl")]
+    [InlineData("ack", "give one dedup key", "Usage: /ops ack")]
+    [InlineData("ack a b", "give one dedup key", "Usage: /ops ack")]
+    [InlineData("ack pnl-loss:*", "a dedup key may use", "Usage: /ops ack")]
+    [InlineData("resolve", "give the dedup key of an open incident", "Usage: /ops resolve")]
+    [InlineData("resolve <!channel> now", "a dedup key may use", "Usage: /ops resolve")]
     public void Bad_input_gives_the_problem_and_a_usage_line(string text, string problem, string usage)
     {
         var invalid = Assert.IsType<InvalidCommand>(_parser.Parse(text));
@@ -53,10 +61,10 @@ public sealed class OpsCommandParserTests
     }
 
     [Fact]
-    public void Only_killswitch_silence_and_unsilence_need_an_admin()
+    public void Only_killswitch_silence_unsilence_and_resolve_need_an_admin()
     {
-        var admin = new[] { "killswitch engage global", "silence x 1h", "unsilence x" };
-        foreach (var text in new[] { "help", "status", "pnl", "risk", "alerts", "parity" }.Concat(admin))
+        var admin = new[] { "killswitch engage global", "silence x 1h", "unsilence x", "resolve x" };
+        foreach (var text in new[] { "help", "status", "pnl", "risk", "alerts", "parity", "ack x" }.Concat(admin))
             Assert.Equal(admin.Contains(text), _parser.Parse(text).NeedsAdmin);
     }
 }
