@@ -1,6 +1,7 @@
 using MassTransit;
 using OpsBot.Contracts;
 using OpsBot.Notifier.Consumers;
+using OpsBot.Notifier.Incidents;
 using OpsBot.Notifier.Pipeline;
 using OpsBot.Notifier.Silences;
 using OpsBot.Notifier.Slack;
@@ -25,6 +26,10 @@ public static class NotifierExtensions
         services.AddSingleton<SilenceStore>();
         services.AddSingleton<MuteStage>();
         services.AddSingleton<DeliveryRecorder>();
+        services.AddSingleton(options.Incidents);
+        services.AddSingleton<IncidentStore>();
+        services.AddSingleton<IncidentLifecycle>();
+        services.AddHostedService<IncidentReminders>();
         services.AddHealthChecks().AddCheck<DedupHealthCheck>("dedup", tags: [ServiceDefaultsExtensions.ReadyTag]);
         services.AddHostedService<NotifierStartup>();
 
@@ -39,6 +44,10 @@ public static class NotifierExtensions
                 http.Timeout = options.Delivery.HttpTimeout;
             });
             services.AddSingleton<SlackSender>();
+            services.AddHttpClient(nameof(SlackChat), http => http.Timeout = options.Delivery.HttpTimeout);
+            services.AddSingleton<ISlackChat, SlackChat>();
+            services.AddSingleton<SlackIncidentFormatter>();
+            services.AddSingleton<IIncidentMessages, SlackIncidentMessages>();
             AddChannel<SlackSender>(services, DeliveryChannel.Slack, SlackAlertConsumer.Queue, options);
         }
         if (options.Teams is { } teams)
@@ -47,17 +56,19 @@ public static class NotifierExtensions
             services.AddSingleton(new TeamsCardFormatter(teams.Format));
             services.AddHttpClient<TeamsWebhookClient>(http => http.Timeout = options.Delivery.HttpTimeout);
             services.AddSingleton<TeamsSender>();
+            services.AddSingleton<IIncidentMessages, TeamsIncidentMessages>();
             AddChannel<TeamsSender>(services, DeliveryChannel.Teams, TeamsAlertConsumer.Queue, options);
         }
         return options;
     }
 
-    /// <summary>One consumer per configured channel, each on its own queue, so one channel's outage never delays another; and the silences.</summary>
+    /// <summary>One consumer per configured channel, each on its own queue, so one channel's outage never delays another; the silences and acknowledgements; the resolutions.</summary>
     public static IBusRegistrationConfigurator AddNotifierConsumers(this IBusRegistrationConfigurator bus, NotifierOptions options)
     {
         if (options.Slack is not null) bus.AddConsumer<SlackAlertConsumer, SlackAlertConsumerDefinition>();
         if (options.Teams is not null) bus.AddConsumer<TeamsAlertConsumer, TeamsAlertConsumerDefinition>();
         bus.AddConsumer<SilenceConsumer, SilenceConsumerDefinition>();
+        bus.AddConsumer<ResolutionConsumer, ResolutionConsumerDefinition>();
         return bus;
     }
 
@@ -77,6 +88,7 @@ public static class NotifierExtensions
             sp.GetRequiredService<MuteStage>(),
             sp.GetRequiredService<DedupStage>(),
             sp.GetRequiredKeyedService<ChannelDispatcher>(channel),
+            sp.GetRequiredService<IncidentLifecycle>(),
             sp.GetRequiredService<DeliveryRecorder>(),
             sp.GetRequiredService<ILogger<AlertPipeline>>()));
     }
