@@ -18,7 +18,11 @@ public sealed class SlackIncidentMessages(
     {
         var channel = message.Channel ?? options.Channel;
         var payload = formatter.Format(incident, channel);
-        return dispatcher.RunAsync("update", async ct => await chat.UpdateAsync(channel, message.Ts!, payload, ct) ?? message.Ts, cancellationToken);
+        return dispatcher.RunAsync("update", async ct =>
+        {
+            await chat.UpdateAsync(channel, message.Ts!, payload, ct);
+            return message.Ts; // an edit keeps the message's ts
+        }, cancellationToken);
     }
 
     public Task<DeliveryReceipt> ReplyAsync(Incident incident, IncidentMessage message, IncidentNote note, CancellationToken cancellationToken)
