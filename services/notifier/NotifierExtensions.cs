@@ -111,6 +111,12 @@ internal sealed class NotifierStartup(IServiceProvider services, NotifierOptions
             channels.Add($"teams → webhook (secret) as {teams.Format} ({teams.MessagesPerSecond} msg/s)");
         }
         var dedup = services.GetRequiredService<DedupStage>();
+        var incidents = options.Incidents;
+        logger.LogInformation("Incidents: reminders every {Reminder} s from {MinSeverity}, escalation after {Escalate} s (0: off){Oncall}; acknowledgements by {AckUsers}",
+            incidents.ReminderInterval.TotalSeconds, incidents.ReminderMinSeverity, incidents.EscalateAfter.TotalSeconds,
+            incidents.OncallUsergroup is null ? "" : $" to user group {incidents.OncallUsergroup}", incidents.AckUsers.Count == 0 ? "anyone" : string.Join(",", incidents.AckUsers));
+        if (services.GetRequiredService<IConfiguration>()[NotifierSettingNames.RemovedAckTtl] is { Length: > 0 })
+            logger.LogWarning("NOTIFIER_ACK_TTL is set but no longer used: an acknowledgement takes ownership of the incident instead of muting its key; use a silence to mute");
         logger.LogInformation("Notifier {State}: {Channels}; dedup TTL {Ttl} s on {Backend}, key prefix {Prefix}",
             options.Enabled ? "delivering" : "not delivering (ALERT_ENABLE=false)", string.Join("; ", channels), options.DedupTtl.TotalSeconds,
             dedup.Degraded ? "the in-process cache (Redis unreachable)" : "Redis", options.KeyPrefix);

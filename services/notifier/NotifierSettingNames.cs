@@ -27,6 +27,8 @@ public static class NotifierSettingNames
     public const string AckUsers = "NOTIFIER_ACK_USERS";
     public const string IncidentRetention = "NOTIFIER_INCIDENT_RETENTION";
     public const string IncidentOpenTtl = "NOTIFIER_INCIDENT_OPEN_TTL";
+    /// <summary>Removed (acknowledgements no longer mute); set, it only draws a warning at start.</summary>
+    public const string RemovedAckTtl = "NOTIFIER_ACK_TTL";
     public const string Concurrency = "NOTIFIER_CONCURRENCY";
     public const string RedeliveryDelays = "NOTIFIER_REDELIVERY_DELAYS";
 }

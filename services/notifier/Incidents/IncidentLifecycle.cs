@@ -40,6 +40,12 @@ public sealed class IncidentLifecycle(
         var canEdit = On(channel)?.CanEdit ?? false;
         while (true)
         {
+            if (!store.Connected)
+            {
+                // Not even tried: a command to a disconnected Redis would wait out its timeout on every alert.
+                Degraded("not connected");
+                return new IncidentStep(channel, MessageAction.Post, null, identity, claim, alert);
+            }
             MessageAction action = MessageAction.Post;
             Incident? incident;
             try
@@ -66,7 +72,7 @@ public sealed class IncidentLifecycle(
     /// <summary>The first message was posted (alone or in a digest): records where; shows a resolution that came meanwhile.</summary>
     public async Task PostedAsync(IncidentStep step, string destination, DeliveryReceipt receipt, CancellationToken cancellationToken)
     {
-        if (step.Incident is null) return;
+        if (step.Incident is null || !store.Connected) return;
         var label = NotifierMetrics.Label(step.Channel);
         Incident? after;
         try
@@ -173,6 +179,7 @@ public sealed class IncidentLifecycle(
         Incident? after;
         try
         {
+            if (!store.Connected) throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "not connected");
             (_, after, _) = await store.UpdateAsync(identity, i => i is null ? null : IncidentRules.Resolve(i, resolved, now));
             Restored();
         }
