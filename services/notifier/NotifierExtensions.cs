@@ -7,6 +7,7 @@ using OpsBot.Notifier.Silences;
 using OpsBot.Notifier.Slack;
 using OpsBot.Notifier.Teams;
 using OpsBot.ServiceDefaults;
+using OpsBot.Slack;
 
 namespace OpsBot.Notifier;
 
@@ -37,14 +38,12 @@ public static class NotifierExtensions
         {
             services.AddSingleton(slack);
             services.AddSingleton<SlackAlertFormatter>();
-            services.AddHttpClient<SlackApiClient>(http =>
+            services.AddHttpClient(nameof(SlackWebApi), http =>
             {
-                var baseUrl = slack.ApiUrl.ToString();
-                http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+                http.BaseAddress = SlackWebApi.ApiBase(slack.ApiUrl);
                 http.Timeout = options.Delivery.HttpTimeout;
-            });
+            }).AddTypedClient((http, sp) => new SlackWebApi(http, new SlackTokens(slack.BotToken), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<SlackSender>();
-            services.AddHttpClient(nameof(SlackChat), http => http.Timeout = options.Delivery.HttpTimeout);
             services.AddSingleton<ISlackChat, SlackChat>();
             services.AddSingleton<SlackIncidentFormatter>();
             services.AddSingleton<IIncidentMessages, SlackIncidentMessages>();

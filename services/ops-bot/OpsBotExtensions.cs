@@ -5,6 +5,7 @@ using OpsBot.Bot.Health;
 using OpsBot.Bot.Interactions;
 using OpsBot.Bot.Secrets;
 using OpsBot.Bot.Slack;
+using OpsBot.Slack;
 using OpsBot.Bot.SocketMode;
 using OpsBot.Bot.State;
 using OpsBot.PlatformMetrics;
@@ -35,11 +36,11 @@ public static class OpsBotExtensions
         services.AddOpsBotRedis(options.RedisUrl, requiredForReadiness: options.AlertEnable);
         services.AddSingleton<DuplicateGuard>();
 
-        services.AddHttpClient<SlackWebClient>(http =>
+        services.AddHttpClient(nameof(SlackWebApi), http =>
         {
-            http.BaseAddress = options.SlackApiUrl;
+            http.BaseAddress = SlackWebApi.ApiBase(options.SlackApiUrl);
             http.Timeout = TimeSpan.FromSeconds(10);
-        });
+        }).AddTypedClient((http, sp) => new SlackWebApi(http, new SlackTokens(secrets.BotToken.Reveal(), secrets.AppToken?.Reveal()), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SlackResponder>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<OpsStateCache>();

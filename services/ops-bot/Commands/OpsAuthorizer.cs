@@ -1,4 +1,5 @@
 using OpsBot.Bot.Slack;
+using OpsBot.Slack;
 
 namespace OpsBot.Bot.Commands;
 
@@ -8,7 +9,7 @@ namespace OpsBot.Bot.Commands;
 /// Fails closed: when Slack cannot say who is in a group, its members are refused — an expired membership
 /// is never used in place of an answer.
 /// </summary>
-public sealed class OpsAuthorizer(BotOptions options, SlackWebClient slack, TimeProvider time, ILogger<OpsAuthorizer> logger)
+public sealed class OpsAuthorizer(BotOptions options, SlackWebApi slack, TimeProvider time, ILogger<OpsAuthorizer> logger)
 {
     public static readonly TimeSpan GroupCacheTtl = TimeSpan.FromMinutes(5);
     private readonly Dictionary<string, (DateTimeOffset At, HashSet<string> Members)> _groups = new(StringComparer.Ordinal);
@@ -38,7 +39,7 @@ public sealed class OpsAuthorizer(BotOptions options, SlackWebClient slack, Time
                 _groups[group] = (now, members);
                 return members;
             }
-            catch (Exception e) when (e is SlackCallException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is SlackApiException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning("Cannot read the members of user group {Group} ({Error}); its members are refused until Slack answers", group, e.Message);
                 return [];

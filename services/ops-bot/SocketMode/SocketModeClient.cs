@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using OpsBot.Bot.Commands;
 using OpsBot.Bot.Interactions;
 using OpsBot.Bot.Slack;
+using OpsBot.Slack;
 
 namespace OpsBot.Bot.SocketMode;
 
@@ -19,7 +20,7 @@ namespace OpsBot.Bot.SocketMode;
 /// URLs are never logged (they carry a ticket).
 /// </summary>
 public sealed class SocketModeClient(
-    SlackWebClient slack,
+    SlackWebApi slack,
     SlackWebSocketFactory sockets,
     SocketModeOptions options,
     SocketModeState state,
@@ -40,7 +41,7 @@ public sealed class SocketModeClient(
             string ended;
             try
             {
-                var url = await slack.OpenConnectionAsync(stoppingToken);
+                var url = await slack.OpenSocketModeConnectionAsync(stoppingToken);
                 using var socket = sockets.Create();
                 socket.Options.KeepAliveInterval = options.KeepAliveInterval;
                 socket.Options.KeepAliveTimeout = options.KeepAliveTimeout;
@@ -54,10 +55,10 @@ public sealed class SocketModeClient(
                 failures = greeted ? 0 : failures + 1;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { break; }
-            catch (Exception e) when (e is SlackCallException or WebSocketException or OperationCanceledException or HttpRequestException)
+            catch (Exception e) when (e is SlackApiException or WebSocketException or OperationCanceledException or HttpRequestException)
             {
                 failures++;
-                ended = e is SlackCallException s ? $"apps.connections.open: {s.Error}" : $"connect failed: {e.GetType().Name}";
+                ended = e is SlackApiException s ? $"apps.connections.open: {s.Error}" : $"connect failed: {e.GetType().Name}";
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

@@ -6,6 +6,7 @@ using OpsBot.Bot.Secrets;
 using OpsBot.Bot.Slack;
 using OpsBot.OpsBot.Tests.Fakes;
 using OpsBot.ServiceDefaults;
+using OpsBot.Slack;
 
 namespace OpsBot.OpsBot.Tests.Slack;
 
@@ -19,8 +20,8 @@ public sealed class OpsAuthorizerTests
         slack.UserGroups["SADMINS"] = ["UGROUPADMIN"];
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var settings = new Settings(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["OPS_ADMINS"] = "UADMIN1,SADMINS" }).Build());
-        using var http = new HttpClient { BaseAddress = slack.ApiUrl };
-        var client = new SlackWebClient(http, new SlackSecrets(new Secret(BotHost.BotToken), null, new Secret(BotHost.SigningSecret)));
+        using var http = new HttpClient { BaseAddress = SlackWebApi.ApiBase(slack.ApiUrl) };
+        var client = new SlackWebApi(http, new SlackTokens(BotHost.BotToken));
         var authorizer = new OpsAuthorizer(BotOptions.From(settings), client, time, NullLogger<OpsAuthorizer>.Instance);
         await client.UserGroupMembersAsync("SADMINS", default); // warm the HTTP path: the authorizer gives Slack 2 s
 
