@@ -5,7 +5,11 @@ using StackExchange.Redis;
 namespace OpsBot.Notifier.Incidents;
 
 /// <summary>What one channel's pipeline does with one alert: <see cref="Action"/>, on <see cref="Incident"/> (null when the store is unreachable).</summary>
-public sealed record IncidentStep(DeliveryChannel Channel, MessageAction Action, Incident? Incident, string Identity, string Claim, AlertRaised Alert);
+public sealed record IncidentStep(DeliveryChannel Channel, MessageAction Action, Incident? Incident, string Identity, string Claim, AlertRaised Alert)
+{
+    /// <summary>The severity the message showed before a <see cref="MessageAction.SeverityChanged"/>.</summary>
+    public AlertSeverity ShownBefore { get; init; }
+}
 
 /// <summary>
 /// The incident lifecycle across channels: which message an alert becomes (first post, edit, severity change with a
@@ -47,6 +51,7 @@ public sealed class IncidentLifecycle(
                 return new IncidentStep(channel, MessageAction.Post, null, identity, claim, alert);
             }
             MessageAction action = MessageAction.Post;
+            AlertSeverity shownBefore = default;
             Incident? incident;
             try
             {
@@ -54,6 +59,7 @@ public sealed class IncidentLifecycle(
                 (_, incident, _) = await store.UpdateAsync(identity, current =>
                 {
                     var observed = IncidentRules.Observe(current, alert, now);
+                    shownBefore = observed.MessageOn(label)?.ShownSeverity ?? alert.Severity;
                     (var decided, action) = IncidentRules.Decide(observed, label, alert, claim, canEdit, now, policy);
                     return ReferenceEquals(decided, current) ? null : decided;
                 });
@@ -64,7 +70,7 @@ public sealed class IncidentLifecycle(
                 Degraded(e.GetType().Name);
                 return new IncidentStep(channel, MessageAction.Post, null, identity, claim, alert);
             }
-            if (action != MessageAction.Wait) return new IncidentStep(channel, action, incident, identity, claim, alert);
+            if (action != MessageAction.Wait) return new IncidentStep(channel, action, incident, identity, claim, alert) { ShownBefore = shownBefore };
             await Task.Delay(WaitPoll, time, cancellationToken);
         }
     }
@@ -125,14 +131,23 @@ public sealed class IncidentLifecycle(
         var incident = step.Incident!;
         var label = NotifierMetrics.Label(step.Channel);
         var message = incident.MessageOn(label)!;
-        var receipt = await messages.UpdateAsync(incident, message, cancellationToken);
-        if (step.Action != MessageAction.SeverityChanged) return receipt;
+        if (step.Action != MessageAction.SeverityChanged) return await messages.UpdateAsync(incident, message, cancellationToken);
 
-        var note = new IncidentNote($"{IncidentText.Sev(incident.Severity)}: {incident.LastAlert.Title}", IncidentText.SeverityChange(incident, message.ShownSeverity), incident.Severity);
-        receipt = await messages.ReplyAsync(incident, message, note, cancellationToken);
-        logger.LogInformation("Incident {DedupKey} on {Channel}: severity {Old} → {New}, message edited and a reply posted", incident.Key, step.Channel, message.ShownSeverity, incident.Severity);
-        try { await store.UpdateAsync(step.Identity, i => i?.Id == incident.Id ? IncidentRules.Shown(i, label, step.Alert.Severity) : null); }
-        catch (Exception e) when (e is RedisException or TimeoutException) { Degraded(e.GetType().Name); }
+        var note = new IncidentNote($"{IncidentText.Sev(incident.Severity)}: {incident.LastAlert.Title}", IncidentText.SeverityChange(incident, step.ShownBefore), incident.Severity);
+        DeliveryReceipt receipt;
+        try
+        {
+            await messages.UpdateAsync(incident, message, cancellationToken);
+            receipt = await messages.ReplyAsync(incident, message, note, cancellationToken);
+        }
+        catch (AlertDeliveryException)
+        {
+            // Not shown: give the change back, so the bus's next try (or the next alert) shows it.
+            try { await store.UpdateAsync(step.Identity, i => i?.Id == incident.Id ? IncidentRules.UnclaimSeverity(i, label, incident.Severity, step.ShownBefore) : null); }
+            catch (Exception e) when (e is RedisException or TimeoutException) { Degraded(e.GetType().Name); }
+            throw;
+        }
+        logger.LogInformation("Incident {DedupKey} on {Channel}: severity {Old} → {New}, message edited and a reply posted", incident.Key, step.Channel, step.ShownBefore, incident.Severity);
         return receipt with { MessageRef = message.Ts };
     }
 

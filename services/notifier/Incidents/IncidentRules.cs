@@ -81,6 +81,12 @@ public static class IncidentRules
         if (current.RecentAlertIds.Contains(alert.AlertId)) return current; // the other channel's pipeline saw it already
         var ids = current.RecentAlertIds.Add(alert.AlertId);
         if (ids.Count > RecentIds) ids = ids.RemoveRange(0, ids.Count - RecentIds);
+        if (alert.Timestamp < current.LastAlert.Timestamp)
+        {
+            // Older than the alert shown (it arrived late, e.g. from the other replica): counted, but it changes neither
+            // the severity nor the facts shown, so a stale warning never lowers a critical.
+            return current with { LastSeen = now, Count = current.Count + 1, RecentAlertIds = ids };
+        }
         return current with
         {
             Severity = alert.Severity,
@@ -99,7 +105,9 @@ public static class IncidentRules
         if (message is null || (!message.Posted && (message.Claim == claim || message.ClaimedAt is null || now - message.ClaimedAt >= policy.ClaimTimeout)))
             return (incident.WithMessage(channel, new IncidentMessage { Claim = claim, ClaimedAt = now, ShownSeverity = alert.Severity }), MessageAction.Post);
         if (!message.Posted) return (incident, MessageAction.Wait);
-        if (alert.Severity != message.ShownSeverity) return (incident, MessageAction.SeverityChanged);
+        // The change is claimed with the decision (the message is taken to show the new severity), so of two deliveries
+        // racing with the same change one replies and the other edits.
+        if (incident.Severity != message.ShownSeverity) return (incident.WithMessage(channel, message with { ShownSeverity = incident.Severity }), MessageAction.SeverityChanged);
         return (incident, canEdit && !message.Digest ? MessageAction.Update : MessageAction.Quiet);
     }
 
@@ -111,8 +119,9 @@ public static class IncidentRules
     public static Incident ReleaseClaim(Incident incident, string channel, string claim) =>
         incident.MessageOn(channel) is { Posted: false } m && m.Claim == claim ? incident.WithMessage(channel, null) : incident;
 
-    public static Incident Shown(Incident incident, string channel, AlertSeverity severity) =>
-        incident.MessageOn(channel) is { } m ? incident.WithMessage(channel, m with { ShownSeverity = severity }) : incident;
+    /// <summary>A severity change could not be shown: the message is taken to show <paramref name="shown"/> again, so the next alert retries it.</summary>
+    public static Incident? UnclaimSeverity(Incident incident, string channel, AlertSeverity claimed, AlertSeverity shown) =>
+        incident.MessageOn(channel) is { } m && m.ShownSeverity == claimed ? incident.WithMessage(channel, m with { ShownSeverity = shown }) : null;
 
     /// <summary>An operator took it. Null when there is nothing to acknowledge (resolved, or already theirs).</summary>
     public static Incident? Acknowledge(Incident incident, string user, DateTimeOffset now)

@@ -3,7 +3,7 @@ using OpsBot.Contracts;
 
 namespace OpsBot.Notifier.Incidents;
 
-/// <summary>The words of the lifecycle (thread replies, follow-ups), the same on every channel.</summary>
+/// <summary>The words of the lifecycle (thread replies, follow-ups), the same on every channel. Each names the key: in a digest's thread several incidents reply.</summary>
 public static class IncidentText
 {
     public static string Duration(TimeSpan span)
@@ -27,17 +27,17 @@ public static class IncidentText
         $"fired {incident.Count} {(incident.Count == 1 ? "time" : "times")} · first {Time(incident.FirstSeen)} · last {Time(incident.LastSeen)}";
 
     public static string SeverityChange(Incident incident, AlertSeverity shown) =>
-        $"{(incident.Severity > shown ? "Severity raised" : "Severity lowered")} to {Sev(incident.Severity)} (was {Sev(shown)}): {E(incident.LastAlert.Text)}"
+        $"{(incident.Severity > shown ? "Severity raised" : "Severity lowered")} to {Sev(incident.Severity)} (was {Sev(shown)}) `{E(incident.Key)}`: {E(incident.LastAlert.Text)}"
         + (incident.AcknowledgedBy is { } owner ? $" — <@{owner}> owns this incident" : "");
 
     public static string Resolved(Incident incident) =>
-        $"✅ Resolved after {Duration((incident.ResolvedAt ?? incident.LastSeen) - incident.FirstSeen)}: {E(incident.ResolvedReason ?? "")}"
+        $"✅ Resolved after {Duration((incident.ResolvedAt ?? incident.LastSeen) - incident.FirstSeen)} `{E(incident.Key)}`: {E(incident.ResolvedReason ?? "")}"
         + (incident.ResolvedBy is { } by ? $" (resolved by <@{by}>)" : "");
 
     public static string Acknowledged(Incident incident) => $"acknowledged by <@{incident.AcknowledgedBy}> at {Time(incident.AcknowledgedAt ?? incident.LastSeen)}";
 
     public static string Reminder(Incident incident, DateTimeOffset now) =>
-        $"⏰ Reminder: {Sev(incident.Severity)} and firing for {Duration(now - incident.FirstSeen)}, nobody has acknowledged it ({Tally(incident)}). Acknowledge to take it.";
+        $"⏰ Reminder `{E(incident.Key)}`: {Sev(incident.Severity)} and firing for {Duration(now - incident.FirstSeen)}, nobody has acknowledged it ({Tally(incident)}). Acknowledge to take it.";
 
     public static string Escalation(Incident incident, DateTimeOffset now, string? usergroup) =>
         $"🚨 Escalation: {(usergroup is null ? "" : $"<!subteam^{usergroup}> ")}CRITICAL for {Duration(now - (incident.CriticalSince ?? incident.FirstSeen))} and nobody has acknowledged it: {E(incident.LastAlert.Title)} (`{E(incident.Key)}`).";

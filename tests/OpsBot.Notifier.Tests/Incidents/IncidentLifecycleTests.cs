@@ -64,7 +64,7 @@ public sealed class IncidentLifecycleTests(InfraFixture infra) : IAsyncLifetime
         await lifecycle.ResolveAsync(Resolution(), default);
         Assert.Equal(("update", IncidentStatus.Resolved), (_slack.Calls[^2].Kind, _slack.Calls[^2].Status));
         Assert.Equal("reply", _slack.Calls[^1].Kind);
-        Assert.Contains("✅ Resolved after 3 min: PnL back above -1000", _slack.Calls[^1].Text);
+        Assert.Contains("✅ Resolved after 3 min `pnl-loss:acct-1:momentum`: PnL back above -1000", _slack.Calls[^1].Text);
         Assert.Equal("reply", _teams.Calls[^1].Kind);
         Assert.Contains("✅ Resolved", _teams.Calls[^1].Text);
         var count = _slack.Calls.Count;

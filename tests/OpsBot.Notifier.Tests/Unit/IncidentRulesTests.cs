@@ -59,12 +59,29 @@ public sealed class IncidentRulesTests
 
         var posted = IncidentRules.Posted(claimed, "slack", "C1", "1.0001", digest: false, AlertSeverity.Warning);
         Assert.Equal(MessageAction.Update, IncidentRules.Decide(posted, "slack", second, "b", true, T0, Policy).Action);
-        Assert.Equal(MessageAction.SeverityChanged, IncidentRules.Decide(posted, "slack", Alert(AlertSeverity.Critical), "c", true, T0, Policy).Action);
+        var critical = Alert(AlertSeverity.Critical);
+        var (changed, change) = IncidentRules.Decide(IncidentRules.Observe(posted, critical, T0), "slack", critical, "c", true, T0, Policy);
+        Assert.Equal(MessageAction.SeverityChanged, change);
+        Assert.Equal(MessageAction.Update, IncidentRules.Decide(IncidentRules.Observe(changed, Alert(AlertSeverity.Critical), T0), "slack", critical, "d", true, T0, Policy).Action); // claimed: the next one edits
         var digest = IncidentRules.Posted(claimed, "slack", "C1", "1.0001", digest: true, AlertSeverity.Warning);
         Assert.Equal(MessageAction.Quiet, IncidentRules.Decide(digest, "slack", second, "b", true, T0, Policy).Action); // a digest line is not edited
         var teams = IncidentRules.Posted(claimed, "teams", null, "posted", false, AlertSeverity.Warning);
         Assert.Equal(MessageAction.Quiet, IncidentRules.Decide(teams, "teams", second, "b", canEdit: false, T0, Policy).Action);
-        Assert.Equal(MessageAction.SeverityChanged, IncidentRules.Decide(digest, "slack", Alert(AlertSeverity.Critical), "c", true, T0, Policy).Action);
+        Assert.Equal(MessageAction.SeverityChanged, IncidentRules.Decide(IncidentRules.Observe(digest, critical, T0), "slack", critical, "c", true, T0, Policy).Action);
+    }
+
+    [Fact]
+    public void An_older_alert_arriving_late_is_counted_but_never_lowers_the_severity_or_replaces_the_facts()
+    {
+        var staleWarning = Alert(AlertSeverity.Warning);
+        var critical = Alert(AlertSeverity.Critical) with { Timestamp = staleWarning.Timestamp.AddSeconds(1) };
+        var incident = IncidentRules.Observe(null, critical, T0);
+        var late = IncidentRules.Observe(incident, staleWarning, T0.AddSeconds(2));
+        Assert.Equal(2, late.Count);
+        Assert.Equal(AlertSeverity.Critical, late.Severity);
+        Assert.Equal(critical.AlertId, late.LastAlert.AlertId);
+        var posted = IncidentRules.Posted(incident, "slack", "C1", "1.0001", false, AlertSeverity.Critical);
+        Assert.Equal(MessageAction.Update, IncidentRules.Decide(IncidentRules.Observe(posted, staleWarning, T0), "slack", staleWarning, "w", true, T0, Policy).Action);
     }
 
     [Fact]
