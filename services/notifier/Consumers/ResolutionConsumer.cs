@@ -9,11 +9,16 @@ namespace OpsBot.Notifier.Consumers;
 /// its messages say so (<see cref="IncidentLifecycle.ResolveAsync"/>). A delivery that fails makes the bus retry the
 /// message; what was shown already is not shown again.
 /// </summary>
-public sealed class ResolutionConsumer(IncidentLifecycle incidents) : IConsumer<AlertResolved>
+public sealed class ResolutionConsumer(IncidentLifecycle incidents, NotifierOptions options, ILogger<ResolutionConsumer> logger) : IConsumer<AlertResolved>
 {
     public const string Queue = "notifier-resolutions";
 
-    public Task Consume(ConsumeContext<AlertResolved> context) => incidents.ResolveAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<AlertResolved> context)
+    {
+        if (options.Enabled) return incidents.ResolveAsync(context.Message, context.CancellationToken);
+        logger.LogInformation("Resolution of {DedupKey} not delivered: ALERT_ENABLE=false", context.Message.DedupKey);
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>Its own queue; a resolution that could not be shown waits and is tried again like an alert (<c>NOTIFIER_REDELIVERY_DELAYS</c>).</summary>
