@@ -1,6 +1,7 @@
 using MassTransit;
 using OpsBot.Contracts;
 using OpsBot.Notifier.Consumers;
+using OpsBot.Notifier.Incidents;
 using OpsBot.Notifier.Pipeline;
 using OpsBot.Notifier.Silences;
 using OpsBot.Notifier.Slack;
@@ -27,6 +28,10 @@ public static class NotifierExtensions
         services.AddSingleton<SilenceStore>();
         services.AddSingleton<MuteStage>();
         services.AddSingleton<DeliveryRecorder>();
+        services.AddSingleton(options.Incidents);
+        services.AddSingleton<IncidentStore>();
+        services.AddSingleton<IncidentLifecycle>();
+        services.AddHostedService<IncidentReminders>();
         services.AddHealthChecks().AddCheck<DedupHealthCheck>("dedup", tags: [ServiceDefaultsExtensions.ReadyTag]);
         services.AddHostedService<NotifierStartup>();
 
@@ -40,6 +45,9 @@ public static class NotifierExtensions
                 http.Timeout = options.Delivery.HttpTimeout;
             }).AddTypedClient((http, sp) => new SlackWebApi(http, new SlackTokens(slack.BotToken), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<SlackSender>();
+            services.AddSingleton<ISlackChat, SlackChat>();
+            services.AddSingleton<SlackIncidentFormatter>();
+            services.AddSingleton<IIncidentMessages, SlackIncidentMessages>();
             AddChannel<SlackSender>(services, DeliveryChannel.Slack, SlackAlertConsumer.Queue, options);
         }
         if (options.Teams is { } teams)
@@ -48,17 +56,19 @@ public static class NotifierExtensions
             services.AddSingleton(new TeamsCardFormatter(teams.Format));
             services.AddHttpClient<TeamsWebhookClient>(http => http.Timeout = options.Delivery.HttpTimeout);
             services.AddSingleton<TeamsSender>();
+            services.AddSingleton<IIncidentMessages, TeamsIncidentMessages>();
             AddChannel<TeamsSender>(services, DeliveryChannel.Teams, TeamsAlertConsumer.Queue, options);
         }
         return options;
     }
 
-    /// <summary>One consumer per configured channel, each on its own queue, so one channel's outage never delays another; and the silences.</summary>
+    /// <summary>One consumer per configured channel, each on its own queue, so one channel's outage never delays another; the silences and acknowledgements; the resolutions.</summary>
     public static IBusRegistrationConfigurator AddNotifierConsumers(this IBusRegistrationConfigurator bus, NotifierOptions options)
     {
         if (options.Slack is not null) bus.AddConsumer<SlackAlertConsumer, SlackAlertConsumerDefinition>();
         if (options.Teams is not null) bus.AddConsumer<TeamsAlertConsumer, TeamsAlertConsumerDefinition>();
         bus.AddConsumer<SilenceConsumer, SilenceConsumerDefinition>();
+        bus.AddConsumer<ResolutionConsumer, ResolutionConsumerDefinition>();
         return bus;
     }
 
@@ -82,6 +92,7 @@ public static class NotifierExtensions
             sp.GetRequiredService<MuteStage>(),
             sp.GetRequiredService<DedupStage>(),
             sp.GetRequiredKeyedService<ChannelDispatcher>(channel),
+            sp.GetRequiredService<IncidentLifecycle>(),
             sp.GetRequiredService<DeliveryRecorder>(),
             sp.GetRequiredService<ILogger<AlertPipeline>>()));
     }
@@ -104,6 +115,12 @@ internal sealed class NotifierStartup(IServiceProvider services, NotifierOptions
             channels.Add($"teams → webhook (secret) as {teams.Format} ({teams.MessagesPerSecond} msg/s)");
         }
         var dedup = services.GetRequiredService<DedupStage>();
+        var incidents = options.Incidents;
+        logger.LogInformation("Incidents: reminders every {Reminder} s from {MinSeverity}, escalation after {Escalate} s (0: off){Oncall}; acknowledgements by {AckUsers}",
+            incidents.ReminderInterval.TotalSeconds, incidents.ReminderMinSeverity, incidents.EscalateAfter.TotalSeconds,
+            incidents.OncallUsergroup is null ? "" : $" to user group {incidents.OncallUsergroup}", incidents.AckUsers.Count == 0 ? "anyone" : string.Join(",", incidents.AckUsers));
+        if (services.GetRequiredService<IConfiguration>()[NotifierSettingNames.RemovedAckTtl] is { Length: > 0 })
+            logger.LogWarning("NOTIFIER_ACK_TTL is set but no longer used: an acknowledgement takes ownership of the incident instead of muting its key; use a silence to mute");
         logger.LogInformation("Notifier {State}: {Channels}; dedup TTL {Ttl} s on {Backend}, key prefix {Prefix}",
             options.Enabled ? "delivering" : "not delivering (ALERT_ENABLE=false)", string.Join("; ", channels), options.DedupTtl.TotalSeconds,
             dedup.Degraded ? "the in-process cache (Redis unreachable)" : "Redis", options.KeyPrefix);

@@ -1,3 +1,5 @@
+using OpsBot.Contracts;
+using OpsBot.Notifier.Incidents;
 using OpsBot.ServiceDefaults;
 
 namespace OpsBot.Notifier;
@@ -24,7 +26,8 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
     public TimeSpan DedupTtl { get; init; } = TimeSpan.FromSeconds(60);
     public int LocalDedupCapacity { get; init; } = 10_000;
     public DeliveryPolicy Delivery { get; init; } = new();
-    public TimeSpan AckTtlValue { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>Incidents: reminders, escalation, who may acknowledge, retention (docs/notifier.md, "Incidents").</summary>
+    public IncidentPolicy Incidents { get; init; } = new();
     public int ConcurrentAlerts { get; init; } = 256;
     /// <summary>Broker-side delayed redelivery of failed deliveries (<c>NOTIFIER_REDELIVERY_DELAYS</c>, default <see cref="DefaultRedeliveryDelays"/>); empty: off, straight to <c>_error</c>.</summary>
     public IReadOnlyList<TimeSpan> Redelivery { get; init; } = [];
@@ -75,9 +78,40 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
                 HttpTimeout = TimeSpan.FromSeconds(settings.Double(NotifierSettingNames.HttpTimeout, 10, 0.1, 300)),
                 DigestMaxAlerts = settings.Int(NotifierSettingNames.DigestMaxAlerts, 100, 1, 1000),
             },
-            AckTtlValue = TimeSpan.FromSeconds(settings.Int(NotifierSettingNames.AckTtl, 3600, 0, 7 * 24 * 3600)),
+            Incidents = IncidentPolicyFrom(settings),
             ConcurrentAlerts = settings.Int(NotifierSettingNames.Concurrency, 256, 1, 10_000),
             Redelivery = BrokerDelayedRedelivery.ParseDelays(settings, NotifierSettingNames.RedeliveryDelays, DefaultRedeliveryDelays),
+        };
+    }
+
+    /// <summary>
+    /// Reminders every 15 minutes by default, not Alertmanager's 4 hours: on a trading desk an unowned loss costs money by the
+    /// minute, and 15 minutes is the longest a position should run unwatched; escalation of an unowned critical after 5 minutes.
+    /// </summary>
+    private static IncidentPolicy IncidentPolicyFrom(Settings settings)
+    {
+        var minSeverity = settings.String(NotifierSettingNames.ReminderMinSeverity, "warning").Trim().ToLowerInvariant() switch
+        {
+            "info" => AlertSeverity.Info,
+            "warning" => AlertSeverity.Warning,
+            "critical" => AlertSeverity.Critical,
+            var other => throw new SettingsException($"{NotifierSettingNames.ReminderMinSeverity} must be info, warning or critical, got '{other}'."),
+        };
+        var usergroup = settings.Optional(NotifierSettingNames.OncallUsergroup)?.Trim();
+        if (usergroup is not null && !System.Text.RegularExpressions.Regex.IsMatch(usergroup, "^[A-Z0-9]{2,32}$"))
+            throw new SettingsException($"{NotifierSettingNames.OncallUsergroup} must be a Slack user group id such as S0123ABCD, got '{usergroup}'.");
+        var ackUsers = (settings.Optional(NotifierSettingNames.AckUsers) ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        return new IncidentPolicy
+        {
+            ReminderInterval = TimeSpan.FromSeconds(settings.Double(NotifierSettingNames.ReminderInterval, 900, 0, 7 * 24 * 3600)),
+            ReminderMinSeverity = minSeverity,
+            EscalateAfter = TimeSpan.FromSeconds(settings.Double(NotifierSettingNames.EscalateAfter, 300, 0, 7 * 24 * 3600)),
+            OncallUsergroup = usergroup,
+            EscalationChannel = settings.Optional(NotifierSettingNames.EscalationChannel)?.Trim(),
+            AckUsers = ackUsers,
+            Retention = TimeSpan.FromSeconds(settings.Double(NotifierSettingNames.IncidentRetention, 86_400, 60, 90 * 24 * 3600)),
+            OpenTtl = TimeSpan.FromSeconds(settings.Double(NotifierSettingNames.IncidentOpenTtl, 7 * 86_400, 60, 90 * 24 * 3600)),
         };
     }
 }

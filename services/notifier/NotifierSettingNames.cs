@@ -19,7 +19,16 @@ public static class NotifierSettingNames
     public const string RetryDelayMs = "NOTIFIER_RETRY_DELAY_MS";
     public const string RateLimitMaxWait = "NOTIFIER_RATE_LIMIT_MAX_WAIT";
     public const string HttpTimeout = "NOTIFIER_HTTP_TIMEOUT";
-    public const string AckTtl = "NOTIFIER_ACK_TTL";
+    public const string ReminderInterval = "NOTIFIER_REMINDER_INTERVAL";
+    public const string ReminderMinSeverity = "NOTIFIER_REMINDER_MIN_SEVERITY";
+    public const string EscalateAfter = "NOTIFIER_ESCALATE_AFTER";
+    public const string OncallUsergroup = "ONCALL_USERGROUP";
+    public const string EscalationChannel = "NOTIFIER_ESCALATION_CHANNEL";
+    public const string AckUsers = "NOTIFIER_ACK_USERS";
+    public const string IncidentRetention = "NOTIFIER_INCIDENT_RETENTION";
+    public const string IncidentOpenTtl = "NOTIFIER_INCIDENT_OPEN_TTL";
+    /// <summary>Removed (acknowledgements no longer mute); set, it only draws a warning at start.</summary>
+    public const string RemovedAckTtl = "NOTIFIER_ACK_TTL";
     public const string Concurrency = "NOTIFIER_CONCURRENCY";
     public const string RedeliveryDelays = "NOTIFIER_REDELIVERY_DELAYS";
 }

@@ -1,17 +1,18 @@
 using MassTransit;
 using OpsBot.Contracts;
+using OpsBot.Notifier.Incidents;
 using OpsBot.Notifier.Silences;
 
 namespace OpsBot.Notifier.Consumers;
 
 /// <summary>
-/// Keeps the ops-bot's silences and acknowledgements (queue <c>notifier-silences</c>) in Redis, where every
-/// replica reads them and where they survive a restart. An acknowledgement quiets its dedup key for
-/// <c>NOTIFIER_ACK_TTL</c> seconds (0: recorded in the log only). A silence whose matcher is not valid
+/// Keeps the ops-bot's silences (queue <c>notifier-silences</c>) in Redis, where every replica reads them and where
+/// they survive a restart. An acknowledgement makes its incident acknowledged by that operator (ownership, not a mute:
+/// <see cref="IncidentLifecycle.AcknowledgeAsync"/>). A silence whose matcher is not valid
 /// (<see cref="GlobMatcher.Validate"/>) is refused with a warning and <c>opsbot_notifier_silences_refused_total</c>. While Redis is down these messages fail
 /// and, after the bus's retries, wait in <c>notifier-silences_error</c>.
 /// </summary>
-public sealed class SilenceConsumer(SilenceStore store, NotifierOptions options, NotifierMetrics metrics, TimeProvider time, ILogger<SilenceConsumer> logger)
+public sealed class SilenceConsumer(SilenceStore store, IncidentLifecycle incidents, NotifierMetrics metrics, TimeProvider time, ILogger<SilenceConsumer> logger)
     : IConsumer<SilenceRequested>, IConsumer<UnsilenceRequested>, IConsumer<AlertAcknowledged>
 {
     public const string Queue = "notifier-silences";
@@ -42,18 +43,7 @@ public sealed class SilenceConsumer(SilenceStore store, NotifierOptions options,
         logger.LogInformation(removed ? "Silence {Matcher} lifted by {RequestedBy}" : "No silence {Matcher} to lift (asked by {RequestedBy})", m.Matcher, m.RequestedBy);
     }
 
-    public async Task Consume(ConsumeContext<AlertAcknowledged> context)
-    {
-        var m = context.Message;
-        if (options.AckTtlValue <= TimeSpan.Zero)
-        {
-            logger.LogInformation("Alert {DedupKey} acknowledged by {AcknowledgedBy}", m.DedupKey, m.AcknowledgedBy);
-            return;
-        }
-        var until = time.GetUtcNow() + options.AckTtlValue;
-        await store.AcknowledgeAsync(new Acknowledgement(m.DedupKey, until, m.AcknowledgedBy));
-        logger.LogInformation("Alert {DedupKey} acknowledged by {AcknowledgedBy}; repeats are quiet until {Until:O}", m.DedupKey, m.AcknowledgedBy, until);
-    }
+    public Task Consume(ConsumeContext<AlertAcknowledged> context) => incidents.AcknowledgeAsync(context.Message, context.CancellationToken);
 }
 
 public sealed class SilenceConsumerDefinition : ConsumerDefinition<SilenceConsumer>

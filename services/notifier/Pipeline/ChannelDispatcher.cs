@@ -47,7 +47,12 @@ public sealed class ChannelDispatcher : IAsyncDisposable
     private readonly Task _loop;
     private DateTimeOffset _nextSlot = DateTimeOffset.MinValue;
 
-    private sealed record Pending(AlertRaised Alert, DateTimeOffset EnqueuedAt, TaskCompletionSource<DeliveryReceipt> Done, ActivityContext Trace);
+    /// <summary>An alert to post (foldable into a digest), or one lifecycle call (<see cref="Operation"/>: an edit, a thread reply, a follow-up) that goes alone.</summary>
+    private sealed record Pending(AlertRaised? Alert, DateTimeOffset EnqueuedAt, TaskCompletionSource<DeliveryReceipt> Done, ActivityContext Trace)
+    {
+        public Func<CancellationToken, Task<string?>>? Operation { get; init; }
+        public string Kind { get; init; } = "single";
+    }
 
     private readonly SharedChannelPace? _sharedPace;
 
@@ -72,9 +77,22 @@ public sealed class ChannelDispatcher : IAsyncDisposable
     /// Throws <see cref="AlertDeliveryException"/> when delivery finally failed. Cancelling before the alert
     /// left takes it out of the queue.
     /// </summary>
-    public Task<DeliveryReceipt> DeliverAsync(AlertRaised alert, CancellationToken cancellationToken)
+    public Task<DeliveryReceipt> DeliverAsync(AlertRaised alert, CancellationToken cancellationToken) =>
+        Enqueue(new Pending(alert, _time.GetUtcNow(), new TaskCompletionSource<DeliveryReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), DeliveryTracing.Current()), cancellationToken);
+
+    /// <summary>
+    /// Runs one lifecycle call (<paramref name="kind"/>: <c>update</c>, <c>reply</c>, <c>note</c>) in the channel's next slot,
+    /// alone and paced like any message, with the same retry; throws <see cref="AlertDeliveryException"/> when it finally fails.
+    /// </summary>
+    public Task<DeliveryReceipt> RunAsync(string kind, Func<CancellationToken, Task<string?>> operation, CancellationToken cancellationToken) =>
+        Enqueue(new Pending(null, _time.GetUtcNow(), new TaskCompletionSource<DeliveryReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), DeliveryTracing.Current())
+        {
+            Operation = operation,
+            Kind = kind,
+        }, cancellationToken);
+
+    private Task<DeliveryReceipt> Enqueue(Pending pending, CancellationToken cancellationToken)
     {
-        var pending = new Pending(alert, _time.GetUtcNow(), new TaskCompletionSource<DeliveryReceipt>(TaskCreationOptions.RunContinuationsAsynchronously), DeliveryTracing.Current());
         lock (_gate) _pending.Add(pending);
         if (cancellationToken.CanBeCanceled)
         {
@@ -133,14 +151,22 @@ public sealed class ChannelDispatcher : IAsyncDisposable
     private async Task SendNextAsync(CancellationToken stop)
     {
         List<Pending> batch;
-        lock (_gate) batch = _pending.Take(_policy.DigestMaxAlerts).ToList();
-        if (batch.Count == 0) return;
+        lock (_gate)
+        {
+            if (_pending.Count == 0) return;
+            batch = _pending[0].Operation is not null ? [_pending[0]] : _pending.Where(p => p.Alert is not null).Take(_policy.DigestMaxAlerts).ToList();
+        }
+        if (batch[0].Operation is { } operation)
+        {
+            await RunOperationAsync(batch[0], operation, stop);
+            return;
+        }
 
         var now = _time.GetUtcNow();
         PreparedMessage message;
         try
         {
-            message = _sender.Prepare(batch.Select(p => p.Alert).ToList(), now - batch.Min(p => p.EnqueuedAt));
+            message = _sender.Prepare(batch.Select(p => p.Alert!).ToList(), now - batch.Min(p => p.EnqueuedAt));
         }
         catch (Exception e)
         {
@@ -153,7 +179,7 @@ public sealed class ChannelDispatcher : IAsyncDisposable
         lock (_gate) foreach (var p in carried) _pending.Remove(p); // in flight now: cancellation no longer takes them out
 
         var attempts = new DeliveryAttempts();
-        using var activity = DeliveryTracing.StartDeliver(_sender.Channel, carried.Select(p => (p.Alert, p.Trace)).ToList());
+        using var activity = DeliveryTracing.StartDeliver(_sender.Channel, carried.Select(p => (p.Alert!, p.Trace)).ToList());
         try
         {
             var messageRef = await DeliveryRetry.ExecuteAsync(_retry, _sender.Channel.ToString(), _time, attempts,
@@ -179,6 +205,32 @@ public sealed class ChannelDispatcher : IAsyncDisposable
                 else p.Done.TrySetException(e);
             }
             if (e is OperationCanceledException) throw;
+        }
+        finally
+        {
+            _nextSlot = _time.GetUtcNow() + _interval;
+        }
+    }
+
+    private async Task RunOperationAsync(Pending pending, Func<CancellationToken, Task<string?>> operation, CancellationToken stop)
+    {
+        lock (_gate) _pending.Remove(pending);
+        var attempts = new DeliveryAttempts();
+        try
+        {
+            var messageRef = await DeliveryRetry.ExecuteAsync(_retry, _sender.Channel.ToString(), _time, attempts,
+                () => _metrics.RateLimited(_sender.Channel), operation, stop);
+            _metrics.Message(_sender.Channel, pending.Kind);
+            pending.Done.TrySetResult(new DeliveryReceipt(messageRef, attempts.Attempts, 1, _time.GetUtcNow()));
+        }
+        catch (DeliveryException e)
+        {
+            pending.Done.TrySetException(new AlertDeliveryException(_sender.Channel, e, attempts.Attempts));
+        }
+        catch (Exception e)
+        {
+            if (e is OperationCanceledException) { pending.Done.TrySetCanceled(stop); throw; }
+            pending.Done.TrySetException(e);
         }
         finally
         {

@@ -127,4 +127,23 @@ public sealed class DedupStage(
         if (Interlocked.Exchange(ref _degraded, 0) == 1)
             logger.LogInformation("Dedup uses Redis again");
     }
+
+    /// <summary>
+    /// Drops the claims of <paramref name="dedupKey"/> on every channel (and severity, where the claim key carries it):
+    /// its incident was resolved, so firing again within the window opens a new incident at once instead of being suppressed.
+    /// </summary>
+    public async Task ForgetAsync(string dedupKey)
+    {
+        var keys = (from channel in Enum.GetValues<DeliveryChannel>()
+                    from severity in Enum.GetValues<AlertSeverity>()
+                    select KeyOf(channel, new AlertRaised
+                    {
+                        CorrelationId = Guid.Empty, Timestamp = default, AlertId = Guid.Empty, Severity = severity,
+                        Title = "", Text = "", DedupKey = dedupKey, Source = "",
+                    })).Distinct().ToList();
+        foreach (var key in keys) local.Forget(key);
+        if (!redis.IsConnected) return;
+        try { await redis.GetDatabase().KeyDeleteAsync(keys.Select(k => (RedisKey)k).ToArray()); }
+        catch (Exception e) when (e is RedisException or TimeoutException) { FellBack(e.GetType().Name); }
+    }
 }

@@ -56,6 +56,15 @@ public sealed class LocalDedupCache(int capacity, TimeProvider time)
         }
     }
 
+    /// <summary>Removes <paramref name="key"/> whatever it holds.</summary>
+    public void Forget(string key)
+    {
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(key, out var node)) Remove(node);
+        }
+    }
+
     private void Evict(DateTimeOffset now)
     {
         // An expired entry near the cold end if there is one (a short scan keeps inserts O(1)), else the least recently used.

@@ -3,22 +3,19 @@ using OpsBot.Notifier.Silences;
 
 namespace OpsBot.Notifier.Pipeline;
 
-/// <summary>Mute: an alert whose dedup key a silence matches, or an operator acknowledged, is not sent.</summary>
+/// <summary>
+/// Mute: an alert whose dedup key a silence matches is not sent. Acknowledgements do not mute (they are ownership of
+/// the incident, <see cref="Incidents.IncidentLifecycle.AcknowledgeAsync"/>); silences are the way to mute.
+/// </summary>
 public sealed class MuteStage(SilenceStore store, TimeProvider time, ILogger<MuteStage> logger)
 {
     public async ValueTask<SuppressionReason?> CheckAsync(AlertRaised alert)
     {
         var snapshot = await store.CurrentAsync();
-        var now = time.GetUtcNow();
-        if (snapshot.SilenceFor(alert.DedupKey, now) is { } silence)
+        if (snapshot.SilenceFor(alert.DedupKey, time.GetUtcNow()) is { } silence)
         {
             logger.LogInformation("Alert {DedupKey} silenced by {Matcher} (until {Until:O}, by {RequestedBy})", alert.DedupKey, silence.Matcher, silence.Until, silence.RequestedBy);
             return SuppressionReason.Silence;
-        }
-        if (snapshot.AckFor(alert.DedupKey, now) is { } ack)
-        {
-            logger.LogInformation("Alert {DedupKey} acknowledged by {AcknowledgedBy} (quiet until {Until:O})", alert.DedupKey, ack.AcknowledgedBy, ack.Until);
-            return SuppressionReason.Ack;
         }
         return null;
     }

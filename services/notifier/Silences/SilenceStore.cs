@@ -7,12 +7,9 @@ namespace OpsBot.Notifier.Silences;
 /// <summary>An operator's silence: alerts whose dedup key matches <see cref="Matcher"/> (a key or a glob) are not sent until <see cref="Until"/>.</summary>
 public sealed record Silence(Guid SilenceId, string Matcher, DateTimeOffset Until, string RequestedBy, string? Reason);
 
-/// <summary>An operator acknowledged a dedup key: repeats of it are not sent until <see cref="Until"/>.</summary>
-public sealed record Acknowledgement(string DedupKey, DateTimeOffset Until, string AcknowledgedBy);
-
 /// <summary>
-/// Silences and acknowledgements, kept in Redis (hashes <c>{prefix}silences</c> by matcher and
-/// <c>{prefix}acks</c> by dedup key) so they survive a notifier restart and every replica sees them.
+/// Silences, kept in Redis (hash <c>{prefix}silences</c> by matcher) so they survive a notifier restart and every
+/// replica sees them. (Acknowledgements no longer mute: the hash <c>{prefix}acks</c> of older versions is deleted on the first read.)
 /// Each replica reads them into a snapshot at most once a second (the alert path never waits on more
 /// than that); expired entries are pruned when read. While Redis is unreachable the last snapshot holds.
 /// A stored matcher that <see cref="GlobMatcher.Validate"/> refuses (written by an older version or by hand) is
@@ -31,7 +28,9 @@ public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions o
     private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.Ordinal);
 
     private RedisKey SilencesKey => options.KeyPrefix + "silences";
-    private RedisKey AcksKey => options.KeyPrefix + "acks";
+    /// <summary>Older versions kept acknowledgements (a one-hour mute) here; nothing reads it any more.</summary>
+    private RedisKey LegacyAcksKey => options.KeyPrefix + "acks";
+    private bool _legacyDropped;
 
     public async Task AddAsync(Silence silence)
     {
@@ -47,13 +46,7 @@ public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions o
         return removed;
     }
 
-    public async Task AcknowledgeAsync(Acknowledgement ack)
-    {
-        await redis.GetDatabase().HashSetAsync(AcksKey, ack.DedupKey, JsonSerializer.Serialize(ack, Json));
-        await ReloadAsync(force: true);
-    }
-
-    /// <summary>The silences and acknowledgements in force, at most <see cref="RefreshInterval"/> old.</summary>
+    /// <summary>The silences in force, at most <see cref="RefreshInterval"/> old.</summary>
     public async ValueTask<Snapshot> CurrentAsync()
     {
         // Before the first load every caller waits for it (a restart must not forget silences even for a moment);
@@ -83,14 +76,8 @@ public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions o
                 if (GlobMatcher.Validate(silence.Matcher) is { } problem) { Refuse(silence, problem); continue; }
                 silences.Add(silence);
             }
-            var acks = new Dictionary<string, Acknowledgement>(StringComparer.Ordinal);
-            foreach (var entry in await db.HashGetAllAsync(AcksKey))
-            {
-                var ack = Parse<Acknowledgement>(entry.Value);
-                if (ack is null || ack.Until <= now) { await db.HashDeleteAsync(AcksKey, entry.Name); continue; }
-                acks[ack.DedupKey] = ack;
-            }
-            _snapshot = new Snapshot(silences, acks);
+            if (!_legacyDropped) { await db.KeyDeleteAsync(LegacyAcksKey); _legacyDropped = true; }
+            _snapshot = new Snapshot(silences);
             _warned = false;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -130,14 +117,11 @@ public sealed class SilenceStore(IConnectionMultiplexer redis, NotifierOptions o
     }
 
     /// <summary>What is in force at one moment.</summary>
-    public sealed class Snapshot(IReadOnlyList<Silence> silences, IReadOnlyDictionary<string, Acknowledgement> acks)
+    public sealed class Snapshot(IReadOnlyList<Silence> silences)
     {
-        public static readonly Snapshot Empty = new([], new Dictionary<string, Acknowledgement>());
+        public static readonly Snapshot Empty = new([]);
 
         public Silence? SilenceFor(string dedupKey, DateTimeOffset now) =>
             silences.FirstOrDefault(s => s.Until > now && GlobMatcher.IsMatch(s.Matcher, dedupKey));
-
-        public Acknowledgement? AckFor(string dedupKey, DateTimeOffset now) =>
-            acks.TryGetValue(dedupKey, out var ack) && ack.Until > now ? ack : null;
     }
 }

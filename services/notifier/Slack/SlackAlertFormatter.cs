@@ -31,7 +31,7 @@ public sealed class SlackAlertFormatter
             new JsonObject
             {
                 ["type"] = "header",
-                ["text"] = PlainText(Truncate($"{Icon(alert.Severity)} {alert.Severity.ToString().ToUpperInvariant()}: {alert.Title}", MaxHeaderChars)),
+                ["text"] = PlainText(Truncate($"{Icon(alert.Severity)} {alert.Severity.ToString().ToUpperInvariant()} · FIRING: {alert.Title}", MaxHeaderChars)),
             },
             new JsonObject
             {
@@ -164,11 +164,11 @@ public sealed class SlackAlertFormatter
         _ => "🔵",
     };
 
-    private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    internal static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
-    private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
+    internal static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
 
-    private static JsonObject Markdown(string text) => new() { ["type"] = "mrkdwn", ["text"] = text };
+    internal static JsonObject Markdown(string text) => new() { ["type"] = "mrkdwn", ["text"] = text };
 
     private static JsonObject Button(string label, string actionId, string value, string? style)
     {

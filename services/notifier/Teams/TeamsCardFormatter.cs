@@ -71,6 +71,37 @@ public sealed class TeamsCardFormatter(TeamsPayload format)
         return (payload, lines.Count);
     }
 
+    /// <summary>
+    /// A follow-up card about an incident posted before (Teams webhooks cannot edit a card): <paramref name="title"/>
+    /// (e.g. "✅ RESOLVED after 12 min: PnL loss …"), <paramref name="text"/>, and a line naming the original card
+    /// (its title, when it was posted, the key).
+    /// </summary>
+    public JsonObject FormatFollowUp(string title, string text, AlertSeverity severity, string original)
+    {
+        title = Truncate(title, 200);
+        text = Truncate(text, 4000);
+        original = Truncate(original, 600);
+        if (format == TeamsPayload.MessageCard)
+        {
+            return new JsonObject
+            {
+                ["@type"] = "MessageCard",
+                ["@context"] = "https://schema.org/extensions",
+                ["summary"] = title,
+                ["themeColor"] = Color(severity),
+                ["title"] = title,
+                ["text"] = text,
+                ["sections"] = new JsonArray { new JsonObject { ["text"] = original } },
+            };
+        }
+        return Envelope(new JsonArray
+        {
+            Title(title, severity),
+            new JsonObject { ["type"] = "TextBlock", ["text"] = text, ["wrap"] = true },
+            new JsonObject { ["type"] = "TextBlock", ["text"] = original, ["isSubtle"] = true, ["size"] = "Small", ["wrap"] = true },
+        });
+    }
+
     public static int Bytes(JsonObject payload) => Encoding.UTF8.GetByteCount(payload.ToJsonString());
 
     private static JsonObject AdaptiveCard(AlertRaised alert, int budget)

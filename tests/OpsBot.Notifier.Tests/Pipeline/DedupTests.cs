@@ -8,11 +8,11 @@ namespace OpsBot.Notifier.Tests.Pipeline;
 public sealed class DedupTests(InfraFixture infra) : NotifierTestBase(infra)
 {
     [Fact]
-    public async Task Identical_alert_within_the_ttl_is_sent_once_per_channel_and_again_after_the_ttl()
+    public async Task Identical_alert_within_the_ttl_is_sent_once_per_channel_and_after_the_ttl_edits_the_same_message()
     {
         var settings = Settings(slack: true, teams: true);
         settings["ALERT_DEDUP_TTL"] = "3";
-        await StartNotifierAsync(settings);
+        var host = await StartNotifierAsync(settings);
 
         // Five identical alerts (distinct AlertIds, one dedup key) within the window.
         var first = TestBus.Alert("pnl-loss:acct-1:momentum");
@@ -24,11 +24,18 @@ public sealed class DedupTests(InfraFixture infra) : NotifierTestBase(infra)
         Assert.Single(Bus.Delivered, d => d.Channel == DeliveryChannel.Slack && d.DedupKey == "pnl-loss:acct-1:momentum");
         Assert.Single(Bus.Delivered, d => d.Channel == DeliveryChannel.Teams && d.DedupKey == "pnl-loss:acct-1:momentum");
 
-        // After the TTL the same alert goes out again, on both channels.
+        // After the TTL the same alert reaches its incident again (issue 14): Slack edits the one message (same ts),
+        // Teams, which cannot edit, counts it quietly; neither posts a second top-level message.
         await Task.Delay(TimeSpan.FromSeconds(3));
         await Bus.Publish(TestBus.Alert("pnl-loss:acct-1:momentum"));
-        await TestBus.Until(() => SlackAccepted("pnl-loss:acct-1:momentum").Count == 2 && TeamsAccepted("pnl-loss:acct-1:momentum").Count == 2,
+        await TestBus.Until(() => SlackAccepted("pnl-loss:acct-1:momentum").Count(r => r.Path.EndsWith("chat.update")) == 1
+                && host.Logs.GetSnapshot().Any(l => l.Message.Contains("not sent to Teams: suppressed by repeat")),
             TimeSpan.FromSeconds(15), () => $"slack {SlackAccepted().Count}, teams {TeamsAccepted().Count}");
+        var ts = Bus.Delivered.First(d => d.Channel == DeliveryChannel.Slack && d.DedupKey == "pnl-loss:acct-1:momentum").MessageRef;
+        Assert.Equal(ts, SlackAccepted("pnl-loss:acct-1:momentum").Single(r => r.Path.EndsWith("chat.update")).Body!["ts"]!.GetValue<string>());
+        await SentinelAsync(teams: true);
+        Assert.Single(SlackAccepted("pnl-loss:acct-1:momentum"), r => r.Path.EndsWith("chat.postMessage"));
+        Assert.Single(TeamsAccepted("pnl-loss:acct-1:momentum"));
     }
 
     [Fact]

@@ -31,4 +31,31 @@ public sealed class RedisDownTests(InfraFixture infra) : NotifierTestBase(infra)
         Assert.Matches(@"opsbot_notifier_dedup_fallback_total(\{[^}]*\})? [3-9]", metrics);
         AssertMetric(metrics, "opsbot_notifier_suppressed_total", "channel=\"slack\"", "reason=\"dedup\"");
     }
+
+    // Issue 14: incidents need Redis to know an incident's message; without it nothing may be lost. Every alert that
+    // passes dedup is posted as a new top-level message (not an edit of a message nobody can name), and AlertResolved
+    // becomes a new note instead of an edit.
+    [Fact]
+    public async Task With_redis_down_incidents_degrade_to_new_messages_and_a_resolution_becomes_a_note()
+    {
+        var settings = Settings();
+        settings["REDIS_URL"] = $"127.0.0.1:{ServiceProcess.FreePort()}"; // nothing listens there
+        settings["ALERT_DEDUP_TTL"] = "0.1";
+        var host = await StartNotifierAsync(settings);
+
+        await Bus.Publish(TestBus.Alert("redis-down:incident"));
+        await TestBus.Until(() => SlackAccepted("redis-down:incident").Count == 1, TimeSpan.FromSeconds(30), () => host.Logs.All());
+        await Task.Delay(300); // past the dedup window
+        await Bus.Publish(TestBus.Alert("redis-down:incident"));
+        await TestBus.Until(() => SlackAccepted("redis-down:incident").Count == 2, TimeSpan.FromSeconds(30), () => host.Logs.All());
+        Assert.All(SlackAccepted("redis-down:incident"), r => Assert.EndsWith("chat.postMessage", r.Path)); // posted, not edited
+
+        await Bus.Publish(new AlertResolved
+        {
+            CorrelationId = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, DedupKey = "redis-down:incident", Reason = "back to normal", Source = "risk-evaluator",
+        });
+        await TestBus.Until(() => SlackAccepted("redis-down:incident").Any(r => r.Text!.Contains("Resolved") && r.Text.Contains("back to normal")), TimeSpan.FromSeconds(30), () => host.Logs.All());
+        Assert.Contains(host.Logs.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Message.Contains("Incidents cannot be read from Redis"));
+        Assert.Matches(@"opsbot_notifier_incidents_fallback_total(\{[^}]*\})? [1-9]", (await host.GetAsync("metrics")).Body);
+    }
 }
