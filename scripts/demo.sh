@@ -183,7 +183,9 @@ cat <<EOF
  OpsBot demo: everything is up ($SECONDS s after the start). Six services on RabbitMQ and Redis, with a local Slack, exchange and PnL feed.
 
  Watch this terminal (the "──── Slack" blocks are what the notifier posts to the channel):
-   after ~9 s   PnL loss: momentum (warning); ~15 s critical, and a drawdown alert
+   after ~9 s   PnL loss: momentum (warning): one Slack message, the incident
+   after ~15 s  it goes critical: the same message edited, a reply in its thread (and a drawdown alert)
+   after ~21 s  momentum recovers: the message edited to ✅ resolved, a reply in its thread; every 40 s again
    after ~20 s  BTC-USD moves above its price band (the fake exchange jumps it 2 %)
    within ~75 s parity-checker: Parity PASS (market-feed raw vs sdk; one report per minute of exchange time)
 
@@ -192,6 +194,7 @@ cat <<EOF
    $slack '/ops risk BTC-USD'
    $slack '/ops parity'
    $slack '/ops alerts'
+   $slack '/ops ack pnl-loss:demo-acct:momentum'
    $slack '/ops status'
    $slack '/ops silence pnl-loss:* 10m'
    $slack '/ops help'

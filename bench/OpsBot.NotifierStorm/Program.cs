@@ -7,24 +7,26 @@ using OpsBot.ServiceDefaults;
 using OpsBot.Testing;
 using RabbitMQ.Client;
 
-// Alert storm: N AlertRaised over S seconds with K distinct dedup keys, published on RabbitMQ to a notifier process
-// (real Redis dedup) delivering to a fake Slack and a fake Teams that each allow 1 message a second (429 beyond).
-// Prints: requests made, 429s drawn, digests, when the last key became visible after the storm's end.
-//   dotnet run -c Release --project bench/OpsBot.NotifierStorm -- [--alerts 10000] [--seconds 10] [--keys 100]
+// Alert storm: N AlertRaised over S seconds with K distinct dedup keys, published on RabbitMQ to R notifier processes
+// (replicas sharing Redis: dedup, incidents, pace) delivering to a fake Slack and a fake Teams that each allow 1 message
+// a second (429 beyond). Prints: requests made, 429s drawn, digests, when the last key became visible after the storm's end.
+//   dotnet run -c Release --project bench/OpsBot.NotifierStorm -- [--alerts 10000] [--seconds 10] [--keys 100] [--replicas 1]
 // Uses REDIS_URL/RABBITMQ_URL/OPSBOT_INFRA_DIR when set (scripts/infra.sh start), else starts its own servers.
 var alerts = Arg("--alerts", 10_000);
 var seconds = Arg("--seconds", 10);
 var keys = Arg("--keys", 100);
+var replicas = Arg("--replicas", 1);
 
 var infra = new InfraFixture();
 await infra.InitializeAsync();
+var notifiers = new List<ServiceProcess>();
 try
 {
     var rabbit = await infra.CreateVirtualHostAsync("storm");
     await using var slack = await FakeSlackServer.StartAsync(new FakeSlackOptions { ExpectedToken = "xoxb-storm", MessagesPerSecondPerChannel = 1 });
     await using var teams = await FakeTeamsServer.StartAsync(new FakeTeamsOptions { MessagesPerSecond = 1 });
     var prefix = $"storm:{Guid.NewGuid():N}:";
-    await using var notifier = ServiceProcess.Start("notifier", "services/notifier", "OpsBot.Notifier", new Dictionary<string, string>
+    var environment = new Dictionary<string, string>
     {
         ["RABBITMQ_URL"] = rabbit,
         ["REDIS_URL"] = infra.RedisUrl,
@@ -34,8 +36,9 @@ try
         ["SLACK_ALERT_CHANNEL"] = "C0STORM",
         ["TEAMS_WEBHOOK_URL"] = teams.WebhookUrl.ToString(),
         ["LOG_FORMAT"] = "text",
-    });
-    await notifier.WaitReadyAsync(TimeSpan.FromSeconds(60));
+    };
+    notifiers.AddRange(Enumerable.Range(1, replicas).Select(n => ServiceProcess.Start($"notifier-{n}", "services/notifier", "OpsBot.Notifier", environment)));
+    await Task.WhenAll(notifiers.Select(n => n.WaitReadyAsync(TimeSpan.FromSeconds(60))));
 
     var address = RabbitMqAddress.Parse(rabbit);
     var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(address.Host, address.Port, address.VirtualHost, h =>
@@ -46,7 +49,7 @@ try
     }));
     await bus.StartAsync();
 
-    Console.WriteLine($"storm: {alerts:N0} AlertRaised over {seconds} s, {keys} distinct keys; Slack and Teams fakes allow 1 msg/s");
+    Console.WriteLine($"storm: {alerts:N0} AlertRaised over {seconds} s, {keys} distinct keys, {replicas} notifier replica(s); Slack and Teams fakes allow 1 msg/s");
     var clock = Stopwatch.StartNew();
     var start = DateTimeOffset.UtcNow;
     const int ticksPerSecond = 50;
@@ -102,7 +105,7 @@ try
         await Task.Delay(200);
     }
     await Task.Delay(1500); // anything after this would be a late duplicate
-    var metrics = await notifier.GetStringAsync("metrics");
+    var metrics = string.Join('\n', await Task.WhenAll(notifiers.Select(n => n.GetStringAsync("metrics")))); // each replica's counters
     await bus.StopAsync();
 
     Console.WriteLine();
@@ -127,6 +130,7 @@ try
 }
 finally
 {
+    foreach (var notifier in notifiers) await notifier.DisposeAsync();
     await infra.DisposeAsync();
 }
 

@@ -68,6 +68,11 @@ public sealed class DemoScriptTests
             // The PnL loss alert, as the Slack sink prints what the notifier posted.
             await demo.WaitForLineAsync(l => l.Contains("PnL loss: momentum", StringComparison.Ordinal), TimeSpan.FromMinutes(3));
             await demo.WaitForLineAsync(l => l.StartsWith("pnl-ingest: ", StringComparison.Ordinal) && l.Contains("Rejected PnL", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+            // The incident's life in that one message, as the sink prints it: critical as a reply in its thread (and the
+            // message edited), then the recovery edits it to resolved.
+            await demo.WaitForLineAsync(l => l.Contains("──── Slack ↳ reply in the thread of", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+            await demo.WaitForLineAsync(l => l.Contains("✅ RESOLVED after", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+            Assert.Contains(demo.Output, l => l.Contains("──── Slack ✎ the message", StringComparison.Ordinal));
 
             // A user's command in another terminal, answered by ops-bot from what it cached off the bus.
             var pnl = await SlackAsync(envFile, "/ops pnl momentum");

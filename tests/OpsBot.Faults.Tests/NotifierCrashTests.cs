@@ -45,7 +45,7 @@ public sealed class NotifierCrashTests : IAsyncLifetime
         // The redelivered message was decided by the restarted notifier: delivered again (the duplicate this window
         // allows) or suppressed by dedup. Either is positive evidence from the service; no fixed wait.
         var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (!restarted.Output.Any(l => l.Contains(":crash-me:") && (l.Contains("delivered to") || l.Contains("suppressed by"))))
+        while (!restarted.Output.Any(l => l.Contains(":crash-me") && (l.Contains("delivered to") || l.Contains("suppressed by"))))
         {
             Assert.True(DateTime.UtcNow < deadline, "the restarted notifier never handled the redelivered alert:\n" + string.Join('\n', restarted.Output.TakeLast(30)));
             await Task.Delay(100);
