@@ -42,8 +42,10 @@ public sealed class NotifierDelayedRedeliveryTests(InfraFixture infra) : IAsyncL
 
         // Slack answers 500: the round fails and the alert waits in notifier-slack_delay_1 (8 s).
         await WaitForQueueAsync(SlackQueue + "_delay_1", 1, TimeSpan.FromSeconds(20));
-        var parked = DateTime.UtcNow;
         Assert.Equal(2, SlackRequests(alert).Count); // NOTIFIER_DELIVERY_ATTEMPTS=2
+        // The wait starts when the round's last attempt failed (the fake's own clock), not when this test happened to
+        // look at the queue: on a loaded machine that look can come seconds later.
+        var parked = SlackRequests(alert).Max(r => r.At).UtcDateTime;
         Assert.Empty(_bus.Failed); // not the last round: no AlertDeliveryFailed yet
 
         await notifier.KillAsync(); // a crash: no graceful shutdown
