@@ -165,7 +165,7 @@ public sealed class IncidentLifecycle(
             return;
         }
         var now = time.GetUtcNow();
-        var (_, after, changed) = await store.UpdateAsync(IncidentStore.IdentityOf(ack.DedupKey), i => i is null ? null : IncidentRules.Acknowledge(i, ack.AcknowledgedBy, now));
+        var (_, after, changed) = await store.UpdateAsync(DedupStage.IdentityOf(ack.DedupKey), i => i is null ? null : IncidentRules.Acknowledge(i, ack.AcknowledgedBy, now));
         if (!changed || after is null)
         {
             logger.LogInformation("Alert {DedupKey} acknowledged by {AcknowledgedBy}: no open incident of that key to take (resolved, unknown, or already theirs)", ack.DedupKey, ack.AcknowledgedBy);
@@ -190,7 +190,7 @@ public sealed class IncidentLifecycle(
     public async Task ResolveAsync(AlertResolved resolved, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var identity = IncidentStore.IdentityOf(resolved.DedupKey);
+        var identity = DedupStage.IdentityOf(resolved.DedupKey);
         Incident? after;
         try
         {

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using StackExchange.Redis;
@@ -25,10 +23,6 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, NotifierOptions 
     private RedisKey DueIndex => options.KeyPrefix + "incidents:due";
 
     private RedisKey KeyOf(string identity) => options.KeyPrefix + "incident:" + identity;
-
-    /// <summary>The stored identity of a dedup key: itself, or <c>sha256:</c> of it when longer than 200 characters (as dedup does).</summary>
-    public static string IdentityOf(string dedupKey) =>
-        dedupKey.Length <= 200 ? dedupKey : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("key\n" + dedupKey)));
 
     public async Task<Incident?> GetAsync(string identity) =>
         Parse(await redis.GetDatabase().StringGetAsync(KeyOf(identity)));

@@ -99,12 +99,14 @@ public sealed class DedupStage(
     private string KeyOf(DeliveryChannel channel, AlertRaised alert) =>
         $"{options.KeyPrefix}dedup:{NotifierMetrics.Label(channel)}:{IdentityOf(alert)}:{alert.Severity.ToString().ToLowerInvariant()}";
 
-    public static string IdentityOf(AlertRaised alert)
-    {
-        if (!string.IsNullOrWhiteSpace(alert.DedupKey) && alert.DedupKey.Length <= 200) return alert.DedupKey;
-        var basis = string.IsNullOrWhiteSpace(alert.DedupKey) ? $"text\n{alert.Title}\n{alert.Text}" : $"key\n{alert.DedupKey}";
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(basis)));
-    }
+    /// <summary>An alert's identity: its dedup key as stored (<see cref="IdentityOf(string)"/>), or, when it has none, <c>sha256:</c> of its title and text.</summary>
+    public static string IdentityOf(AlertRaised alert) =>
+        string.IsNullOrWhiteSpace(alert.DedupKey) ? Sha256($"text\n{alert.Title}\n{alert.Text}") : IdentityOf(alert.DedupKey);
+
+    /// <summary>A dedup key as dedup and the incidents store it: itself, or <c>sha256:</c> of it when longer than 200 characters.</summary>
+    public static string IdentityOf(string dedupKey) => dedupKey.Length <= 200 ? dedupKey : Sha256($"key\n{dedupKey}");
+
+    private static string Sha256(string basis) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(basis)));
 
     private static string Pending(AlertRaised alert, Guid? messageId) => $"p:{alert.AlertId:N}:{messageId ?? alert.AlertId:N}";
 
