@@ -42,8 +42,13 @@ public sealed class RiskStatePersistence
         _load = Pipeline(LoadTimeout(options.RedisTimeout));
     }
 
-    /// <summary>A key's first read waits longer than a write (once per key): 4 × the write timeout, at least 1 s.</summary>
-    public static TimeSpan LoadTimeout(TimeSpan writeTimeout) => TimeSpan.FromTicks(Math.Max(writeTimeout.Ticks * 4, TimeSpan.TicksPerSecond));
+    /// <summary>
+    /// A key's first read waits longer than a write (once per key): 4 × the write timeout, at least 5 s. A read that
+    /// gives up starts the key from empty state (no model, no peak, no open incident), which silently changes alerts;
+    /// a partition handover reads hundreds of keys at once, and on a busy machine a healthy Redis can take over a
+    /// second to answer them all. A Redis that is down fails at once (disconnected, or the breaker open), not after this.
+    /// </summary>
+    public static TimeSpan LoadTimeout(TimeSpan writeTimeout) => TimeSpan.FromTicks(Math.Max(writeTimeout.Ticks * 4, 5 * TimeSpan.TicksPerSecond));
 
     private static ResiliencePipeline Pipeline(TimeSpan timeout) => new ResiliencePipelineBuilder()
         .AddCircuitBreaker(new CircuitBreakerStrategyOptions

@@ -131,6 +131,8 @@ public sealed class PartitionTopologyTests(InfraFixture infra, ITestOutputHelper
         var alerts = run.StreamAlerts(stream);
         run.Log($"{replicas} replica(s){(killBusiestMidStream ? ", busiest killed" : "")}: {stream.MessageCount} messages, {alerts.Count} distinct alerts, " +
                 $"ready after {ready.TotalSeconds:F1} s, complete after {started.Elapsed.TotalSeconds:F1} s");
+        var warnings = run.Warnings();
+        if (warnings.Length > 0) run.Log($"warnings and errors of the replicas:\n{warnings}");
         return alerts;
     }
 
