@@ -184,7 +184,8 @@ cat <<EOF
 
  Watch this terminal (the "──── Slack" blocks are what the notifier posts to the channel):
    after ~9 s   PnL loss: momentum (warning): one Slack message, the incident
-   after ~15 s  it goes critical: the same message edited, a reply in its thread (and a drawdown alert)
+   after ~15 s  it goes critical: the same message edited, a reply in its thread (a drawdown warning of momentum
+                after that is held back while the critical is open: inhibition, docs/notifier.md)
    after ~21 s  momentum recovers: the message edited to ✅ resolved, a reply in its thread; every 40 s again
    after ~20 s  BTC-USD moves above its price band (the fake exchange jumps it 2 %)
    within ~75 s parity-checker: Parity PASS (market-feed raw vs sdk; one report per minute of exchange time)

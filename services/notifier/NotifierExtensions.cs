@@ -3,6 +3,7 @@ using OpsBot.Contracts;
 using OpsBot.Notifier.Consumers;
 using OpsBot.Notifier.Incidents;
 using OpsBot.Notifier.Pipeline;
+using OpsBot.Notifier.Routing;
 using OpsBot.Notifier.Silences;
 using OpsBot.Notifier.Slack;
 using OpsBot.Notifier.Teams;
@@ -27,6 +28,7 @@ public static class NotifierExtensions
         services.AddSingleton<DedupStage>();
         services.AddSingleton<SilenceStore>();
         services.AddSingleton<MuteStage>();
+        services.AddSingleton<InhibitionStage>();
         services.AddSingleton<DeliveryRecorder>();
         services.AddSingleton(options.Incidents);
         services.AddSingleton<IncidentStore>();
@@ -48,7 +50,9 @@ public static class NotifierExtensions
             services.AddSingleton<ISlackChat, SlackChat>();
             services.AddSingleton<SlackIncidentFormatter>();
             services.AddSingleton<IIncidentMessages, SlackIncidentMessages>();
-            AddChannel<SlackSender>(services, DeliveryChannel.Slack, SlackAlertConsumer.Queue, options);
+            AddChannel(services, DeliveryChannel.Slack, SlackAlertConsumer.Queue, options, slack.Channel, (sp, destination) => destination == slack.Channel
+                ? sp.GetRequiredService<SlackSender>()
+                : new SlackSender(sp.GetRequiredService<SlackWebApi>(), sp.GetRequiredService<SlackAlertFormatter>(), slack, destination));
         }
         if (options.Teams is { } teams)
         {
@@ -57,7 +61,7 @@ public static class NotifierExtensions
             services.AddHttpClient<TeamsWebhookClient>(http => http.Timeout = options.Delivery.HttpTimeout);
             services.AddSingleton<TeamsSender>();
             services.AddSingleton<IIncidentMessages, TeamsIncidentMessages>();
-            AddChannel<TeamsSender>(services, DeliveryChannel.Teams, TeamsAlertConsumer.Queue, options);
+            AddChannel(services, DeliveryChannel.Teams, TeamsAlertConsumer.Queue, options, "teams", (sp, _) => sp.GetRequiredService<TeamsSender>());
         }
         return options;
     }
@@ -72,26 +76,35 @@ public static class NotifierExtensions
         return bus;
     }
 
-    private static void AddChannel<TSender>(IServiceCollection services, DeliveryChannel channel, string queue, NotifierOptions options)
-        where TSender : class, IAlertSender
+    /// <summary>
+    /// One integration: its dispatchers (one per destination, made on first use: Slack paces per channel) and its pipeline.
+    /// <paramref name="senderFor"/> gives the sender of a destination (a Slack channel id; Teams has one).
+    /// </summary>
+    private static void AddChannel(IServiceCollection services, DeliveryChannel channel, string queue, NotifierOptions options, string defaultDestination,
+        Func<IServiceProvider, string, IAlertSender> senderFor)
     {
         services.AddKeyedSingleton(channel, (sp, _) =>
         {
-            var sender = sp.GetRequiredService<TSender>();
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger($"OpsBot.Notifier.{channel}");
             var metrics = sp.GetRequiredService<NotifierMetrics>();
-            var pace = new SharedChannelPace(sp.GetRequiredService<IConnectionMultiplexer>(),
-                SharedChannelPace.KeyOf(options.KeyPrefix, channel, sender.Destination), ChannelDispatcher.IntervalOf(sender),
-                2 * options.Delivery.HttpTimeout, metrics, logger);
-            return new ChannelDispatcher(sender, options.Delivery, sp.GetRequiredService<TimeProvider>(), metrics, logger, pace);
+            var time = sp.GetRequiredService<TimeProvider>();
+            var redis = sp.GetRequiredService<IConnectionMultiplexer>();
+            return new ChannelDispatchers(channel, defaultDestination, destination =>
+            {
+                var sender = senderFor(sp, destination);
+                var pace = new SharedChannelPace(redis, SharedChannelPace.KeyOf(options.KeyPrefix, channel, sender.Destination), ChannelDispatcher.IntervalOf(sender),
+                    2 * options.Delivery.HttpTimeout, metrics, logger);
+                return new ChannelDispatcher(sender, options.Delivery, time, metrics, logger, pace);
+            });
         });
         services.AddKeyedSingleton(channel, (sp, _) => new AlertPipeline(
-            sp.GetRequiredService<TSender>(),
+            channel,
             queue,
             options,
             sp.GetRequiredService<MuteStage>(),
+            sp.GetRequiredService<InhibitionStage>(),
             sp.GetRequiredService<DedupStage>(),
-            sp.GetRequiredKeyedService<ChannelDispatcher>(channel),
+            sp.GetRequiredKeyedService<ChannelDispatchers>(channel),
             sp.GetRequiredService<IncidentLifecycle>(),
             sp.GetRequiredService<DeliveryRecorder>(),
             sp.GetRequiredService<ILogger<AlertPipeline>>()));

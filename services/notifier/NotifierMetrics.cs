@@ -100,4 +100,8 @@ public enum SuppressionReason
     Silence,
     /// <summary>A repeat of an open incident on a channel that cannot edit its message (Teams) or whose message is a digest: counted on the incident, nothing posted.</summary>
     Repeat,
+    /// <summary>Held back by an inhibition rule while a worse incident of the same strategy is open; sent when that one resolves.</summary>
+    Inhibited,
+    /// <summary>The routing table sends it elsewhere (another integration or channel), not here.</summary>
+    NotRouted,
 }

@@ -1,5 +1,7 @@
 using OpsBot.Contracts;
 using OpsBot.Notifier.Incidents;
+using OpsBot.Notifier.Pipeline;
+using OpsBot.Notifier.Routing;
 using OpsBot.ServiceDefaults;
 
 namespace OpsBot.Notifier;
@@ -31,6 +33,8 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
     public int ConcurrentAlerts { get; init; } = 256;
     /// <summary>Broker-side delayed redelivery of failed deliveries (<c>NOTIFIER_REDELIVERY_DELAYS</c>, default <see cref="DefaultRedeliveryDelays"/>); empty: off, straight to <c>_error</c>.</summary>
     public IReadOnlyList<TimeSpan> Redelivery { get; init; } = [];
+    /// <summary>Routes and inhibition rules (<c>NOTIFIER_ROUTES_FILE</c> / <c>NOTIFIER_ROUTES</c>); unset: everything to the default route, the default inhibition rule.</summary>
+    public RoutingTable Routing { get; init; } = RoutingTable.Default();
 
     public static NotifierOptions From(Settings settings)
     {
@@ -81,7 +85,30 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
             Incidents = IncidentPolicyFrom(settings),
             ConcurrentAlerts = settings.Int(NotifierSettingNames.Concurrency, 256, 1, 10_000),
             Redelivery = BrokerDelayedRedelivery.ParseDelays(settings, NotifierSettingNames.RedeliveryDelays, DefaultRedeliveryDelays),
+            Routing = RoutingFrom(settings, slack?.Channel, teams is not null),
         };
+    }
+
+    /// <summary>Every destination label an incident or a dedup claim can have (<see cref="DestinationLabel"/>): slack, teams, and slack:{channel} of each routed channel.</summary>
+    public IReadOnlyList<string> DestinationLabels() =>
+        new[] { "slack", "teams" }.Concat(Routing.Routes.Where(r => r.SlackChannel is not null && r.SlackChannel != Slack?.Channel).Select(r => $"slack:{r.SlackChannel}"))
+            .Distinct(StringComparer.Ordinal).ToList();
+
+    private static RoutingTable RoutingFrom(Settings settings, string? defaultSlackChannel, bool teamsConfigured)
+    {
+        var file = settings.Optional(NotifierSettingNames.RoutesFile);
+        var inline = settings.Optional(NotifierSettingNames.Routes);
+        if (file is not null && inline is not null)
+            throw new SettingsException($"set {NotifierSettingNames.RoutesFile} or {NotifierSettingNames.Routes}, not both.");
+        if (inline is not null) return RoutingTable.Parse(inline, NotifierSettingNames.Routes, defaultSlackChannel, teamsConfigured);
+        if (file is null) return RoutingTable.Default();
+        string json;
+        try { json = File.ReadAllText(file); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SettingsException($"{NotifierSettingNames.RoutesFile}: cannot read {file} ({e.Message}).");
+        }
+        return RoutingTable.Parse(json, $"{NotifierSettingNames.RoutesFile} ({file})", defaultSlackChannel, teamsConfigured);
     }
 
     /// <summary>

@@ -30,5 +30,9 @@ public static class NotifierSettingNames
     /// <summary>Removed (acknowledgements no longer mute); set, it only draws a warning at start.</summary>
     public const string RemovedAckTtl = "NOTIFIER_ACK_TTL";
     public const string Concurrency = "NOTIFIER_CONCURRENCY";
+    /// <summary>Path of the routing table (JSON; docs/notifier.md, "Routing and inhibition").</summary>
+    public const string RoutesFile = "NOTIFIER_ROUTES_FILE";
+    /// <summary>The routing table inline (JSON), for a deployment without a file; not together with <see cref="RoutesFile"/>.</summary>
+    public const string Routes = "NOTIFIER_ROUTES";
     public const string RedeliveryDelays = "NOTIFIER_REDELIVERY_DELAYS";
 }

@@ -1,23 +1,29 @@
 using MassTransit;
 using OpsBot.Contracts;
 using OpsBot.Notifier.Incidents;
+using OpsBot.Notifier.Routing;
 
 namespace OpsBot.Notifier.Consumers;
 
 /// <summary>
 /// <c>AlertResolved</c> from its own queue (<c>notifier-resolutions</c>): the incident of its dedup key is resolved and
 /// its messages say so (<see cref="IncidentLifecycle.ResolveAsync"/>). A delivery that fails makes the bus retry the
-/// message; what was shown already is not shown again.
+/// message; what was shown already is not shown again. Then inhibition learns of it: alerts it held back are sent
+/// (<see cref="InhibitionStage.ResolvedAsync"/>).
 /// </summary>
-public sealed class ResolutionConsumer(IncidentLifecycle incidents, NotifierOptions options, ILogger<ResolutionConsumer> logger) : IConsumer<AlertResolved>
+public sealed class ResolutionConsumer(IncidentLifecycle incidents, InhibitionStage inhibition, NotifierOptions options, ILogger<ResolutionConsumer> logger) : IConsumer<AlertResolved>
 {
     public const string Queue = "notifier-resolutions";
 
-    public Task Consume(ConsumeContext<AlertResolved> context)
+    public async Task Consume(ConsumeContext<AlertResolved> context)
     {
-        if (options.Enabled) return incidents.ResolveAsync(context.Message, context.CancellationToken);
-        logger.LogInformation("Resolution of {DedupKey} not delivered: ALERT_ENABLE=false", context.Message.DedupKey);
-        return Task.CompletedTask;
+        if (!options.Enabled)
+        {
+            logger.LogInformation("Resolution of {DedupKey} not delivered: ALERT_ENABLE=false", context.Message.DedupKey);
+            return;
+        }
+        await incidents.ResolveAsync(context.Message, context.CancellationToken);
+        await inhibition.ResolvedAsync(context.Message, context);
     }
 }
 

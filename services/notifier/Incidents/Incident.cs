@@ -51,6 +51,8 @@ public sealed record Incident
     public string? AcknowledgedBy { get; init; }
     public DateTimeOffset? AcknowledgedAt { get; init; }
     public DateTimeOffset? ResolvedAt { get; init; }
+    /// <summary>The resolution's own time (<c>AlertResolved.Timestamp</c>): an alert raised before it and arriving after it (late, or held back by inhibition) is stale and not shown.</summary>
+    public DateTimeOffset? ResolvedAsOf { get; init; }
     public string? ResolvedReason { get; init; }
     public string? ResolvedBy { get; init; }
     /// <summary>When it became critical (escalation counts from here); null while it is not critical.</summary>

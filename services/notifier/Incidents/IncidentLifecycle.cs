@@ -4,9 +4,14 @@ using StackExchange.Redis;
 
 namespace OpsBot.Notifier.Incidents;
 
-/// <summary>What one channel's pipeline does with one alert: <see cref="Action"/>, on <see cref="Incident"/> (null when the store is unreachable).</summary>
+/// <summary>
+/// What one destination's pipeline does with one alert: <see cref="Action"/>, on <see cref="Incident"/> (null when the store
+/// is unreachable). <see cref="Label"/> is where the incident keeps that destination's message (<see cref="DestinationLabel"/>).
+/// </summary>
 public sealed record IncidentStep(DeliveryChannel Channel, MessageAction Action, Incident? Incident, string Identity, string Claim, AlertRaised Alert)
 {
+    public string Label { get; init; } = NotifierMetrics.Label(Channel);
+
     /// <summary>The severity the message showed before a <see cref="MessageAction.SeverityChanged"/>.</summary>
     public AlertSeverity ShownBefore { get; init; }
 }
@@ -36,11 +41,14 @@ public sealed class IncidentLifecycle(
 
     public IIncidentMessages? On(DeliveryChannel channel) => _channels.GetValueOrDefault(channel);
 
-    /// <summary>Decides what <paramref name="alert"/> becomes on <paramref name="channel"/>; waits while another delivery posts the incident's first message.</summary>
-    public async Task<IncidentStep> BeginAsync(DeliveryChannel channel, AlertRaised alert, string claim, CancellationToken cancellationToken)
+    /// <summary>Decides what <paramref name="alert"/> becomes on <paramref name="channel"/>'s default destination.</summary>
+    public Task<IncidentStep> BeginAsync(DeliveryChannel channel, AlertRaised alert, string claim, CancellationToken cancellationToken) =>
+        BeginAsync(channel, NotifierMetrics.Label(channel), alert, claim, cancellationToken);
+
+    /// <summary>Decides what <paramref name="alert"/> becomes on the destination <paramref name="label"/>; waits while another delivery posts the incident's first message there.</summary>
+    public async Task<IncidentStep> BeginAsync(DeliveryChannel channel, string label, AlertRaised alert, string claim, CancellationToken cancellationToken)
     {
         var identity = DedupStage.IdentityOf(alert);
-        var label = NotifierMetrics.Label(channel);
         var canEdit = On(channel)?.CanEdit ?? false;
         while (true)
         {
@@ -48,7 +56,7 @@ public sealed class IncidentLifecycle(
             {
                 // Not even tried: a command to a disconnected Redis would wait out its timeout on every alert.
                 Degraded("not connected");
-                return new IncidentStep(channel, MessageAction.Post, null, identity, claim, alert);
+                return new IncidentStep(channel, MessageAction.Post, null, identity, claim, alert) { Label = label };
             }
             MessageAction action = MessageAction.Post;
             AlertSeverity shownBefore = default;
@@ -56,21 +64,34 @@ public sealed class IncidentLifecycle(
             try
             {
                 var now = time.GetUtcNow();
+                var stale = false;
                 (_, incident, _) = await store.UpdateAsync(identity, current =>
                 {
+                    stale = IncidentRules.IsStale(current, alert);
+                    if (stale)
+                    {
+                        action = MessageAction.Quiet;
+                        return null;
+                    }
                     var observed = IncidentRules.Observe(current, alert, now);
                     shownBefore = observed.MessageOn(label)?.ShownSeverity ?? alert.Severity;
                     (var decided, action) = IncidentRules.Decide(observed, label, alert, claim, canEdit, now, policy);
                     return ReferenceEquals(decided, current) ? null : decided;
                 });
                 Restored();
+                if (stale)
+                {
+                    logger.LogInformation("Alert {DedupKey} raised at {Raised:O} is older than its resolution at {Resolved:O}: not shown (it arrived late or was held back)",
+                        alert.DedupKey, alert.Timestamp, incident?.ResolvedAsOf);
+                    return new IncidentStep(channel, MessageAction.Quiet, incident, identity, claim, alert) { Label = label };
+                }
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 Degraded(e.GetType().Name);
-                return new IncidentStep(channel, MessageAction.Post, null, identity, claim, alert);
+                return new IncidentStep(channel, MessageAction.Post, null, identity, claim, alert) { Label = label };
             }
-            if (action != MessageAction.Wait) return new IncidentStep(channel, action, incident, identity, claim, alert) { ShownBefore = shownBefore };
+            if (action != MessageAction.Wait) return new IncidentStep(channel, action, incident, identity, claim, alert) { ShownBefore = shownBefore, Label = label };
             await Task.Delay(WaitPoll, time, cancellationToken);
         }
     }
@@ -79,7 +100,7 @@ public sealed class IncidentLifecycle(
     public async Task PostedAsync(IncidentStep step, string destination, DeliveryReceipt receipt, CancellationToken cancellationToken)
     {
         if (step.Incident is null || !store.Connected) return;
-        var label = NotifierMetrics.Label(step.Channel);
+        var label = step.Label;
         Incident? after;
         try
         {
@@ -93,14 +114,14 @@ public sealed class IncidentLifecycle(
             Degraded(e.GetType().Name);
             return;
         }
-        if (after is { Status: IncidentStatus.Resolved } && after.Id == step.Incident.Id) await ShowResolutionAsync(after, step.Identity, step.Channel, cancellationToken);
+        if (after is { Status: IncidentStatus.Resolved } && after.Id == step.Incident.Id) await ShowResolutionAsync(after, step.Identity, label, cancellationToken);
     }
 
     /// <summary>Posting the first message finally failed: the claim goes back, so the next delivery of the incident posts.</summary>
     public async Task PostFailedAsync(IncidentStep step)
     {
         if (step.Incident is null) return;
-        try { await store.UpdateAsync(step.Identity, i => i is null ? null : NullIfSame(i, IncidentRules.ReleaseClaim(i, NotifierMetrics.Label(step.Channel), step.Claim))); }
+        try { await store.UpdateAsync(step.Identity, i => i is null ? null : NullIfSame(i, IncidentRules.ReleaseClaim(i, step.Label, step.Claim))); }
         catch (Exception e) when (e is RedisException or TimeoutException) { Degraded(e.GetType().Name); }
     }
 
@@ -108,7 +129,7 @@ public sealed class IncidentLifecycle(
     public async Task<IncidentStep> RepostAsync(IncidentStep step)
     {
         if (step.Incident is null) return step with { Action = MessageAction.Post };
-        var label = NotifierMetrics.Label(step.Channel);
+        var label = step.Label;
         var now = time.GetUtcNow();
         try
         {
@@ -129,7 +150,7 @@ public sealed class IncidentLifecycle(
     {
         var messages = On(step.Channel) ?? throw new InvalidOperationException($"no incident messages for {step.Channel}");
         var incident = step.Incident!;
-        var label = NotifierMetrics.Label(step.Channel);
+        var label = step.Label;
         var message = incident.MessageOn(label)!;
         if (step.Action != MessageAction.SeverityChanged) return await messages.UpdateAsync(incident, message, cancellationToken);
 
@@ -172,9 +193,9 @@ public sealed class IncidentLifecycle(
             return;
         }
         logger.LogInformation("Incident {DedupKey} acknowledged by {AcknowledgedBy}: reminders and escalation stop", ack.DedupKey, ack.AcknowledgedBy);
-        foreach (var messages in _channels.Values)
+        foreach (var (label, message) in after.Messages)
         {
-            if (after.MessageOn(NotifierMetrics.Label(messages.Channel)) is not { Posted: true } message || !messages.CanEdit) continue;
+            if (On(DestinationLabel.ChannelOf(label)) is not { CanEdit: true } messages || !message.Posted) continue;
             if (message.Digest)
                 await messages.ReplyAsync(after, message, new IncidentNote("Acknowledged", $"`{after.Key}` {IncidentText.Acknowledged(after)}", after.Severity), cancellationToken);
             else
@@ -191,11 +212,11 @@ public sealed class IncidentLifecycle(
     {
         var now = time.GetUtcNow();
         var identity = DedupStage.IdentityOf(resolved.DedupKey);
-        Incident? after;
+        Incident? before, after;
         try
         {
             if (!store.Connected) throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "not connected");
-            (_, after, _) = await store.UpdateAsync(identity, i => i is null ? null : IncidentRules.Resolve(i, resolved, now));
+            (before, after, _) = await store.UpdateAsync(identity, i => i is null ? IncidentRules.ResolvedUnseen(resolved, now) : IncidentRules.Resolve(i, resolved, now));
             Restored();
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -206,19 +227,19 @@ public sealed class IncidentLifecycle(
             return;
         }
         await dedup.ForgetAsync(resolved.DedupKey);
-        if (after is null)
+        if (before is null || after is null)
         {
-            logger.LogInformation("Resolution of {DedupKey} ({Reason}): no incident of that key; nothing to edit", resolved.DedupKey, resolved.Reason);
+            logger.LogInformation("Resolution of {DedupKey} ({Reason}): no incident of that key; nothing to edit (recorded, so an older alert of it arriving later is not shown)",
+                resolved.DedupKey, resolved.Reason);
             return;
         }
         logger.LogInformation("Incident {DedupKey} resolved after {Duration}: {Reason}", after.Key, IncidentText.Duration((after.ResolvedAt ?? now) - after.FirstSeen), after.ResolvedReason);
-        foreach (var channel in _channels.Keys) await ShowResolutionAsync(after, identity, channel, cancellationToken);
+        foreach (var label in after.Messages.Keys.Order(StringComparer.Ordinal)) await ShowResolutionAsync(after, identity, label, cancellationToken);
     }
 
-    private async Task ShowResolutionAsync(Incident incident, string identity, DeliveryChannel channel, CancellationToken cancellationToken)
+    private async Task ShowResolutionAsync(Incident incident, string identity, string label, CancellationToken cancellationToken)
     {
-        var label = NotifierMetrics.Label(channel);
-        var messages = _channels[channel];
+        if (On(DestinationLabel.ChannelOf(label)) is not { } messages) return;
         if (incident.MessageOn(label) is not { Posted: true, ResolvedShown: false } message) return;
         if (messages.CanEdit && !message.Digest) await messages.UpdateAsync(incident, message, cancellationToken);
         await messages.ReplyAsync(incident, message, new IncidentNote($"✅ RESOLVED: {incident.LastAlert.Title}", IncidentText.Resolved(incident), AlertSeverity.Info), cancellationToken);

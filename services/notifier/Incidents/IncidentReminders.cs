@@ -74,7 +74,7 @@ public sealed class IncidentReminders(
                 (before, after, changed) = await store.UpdateAsync(identity, i =>
                 {
                     work = i is null ? default : IncidentRules.Due(i, now, _policy);
-                    if (i is null || !work.Any || i.MessageOn("slack") is not { Posted: true }) return null;
+                    if (i is null || !work.Any || SlackMessageOf(i) is null) return null;
                     return IncidentRules.Claimed(i, work, now);
                 });
                 if (before is null || (!changed && IncidentRules.NextDue(before, _policy) is null)) await store.ForgetDueAsync(identity);
@@ -89,7 +89,7 @@ public sealed class IncidentReminders(
     private async Task<int> SendAsync(string identity, Incident incident, DueWork work, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var slack = lifecycle.On(DeliveryChannel.Slack)!;
-        var message = incident.MessageOn("slack")!;
+        var message = SlackMessageOf(incident)!;
         var sent = 0;
         if (work.Remind)
         {
@@ -126,6 +126,11 @@ public sealed class IncidentReminders(
         }
         return sent;
     }
+
+    /// <summary>The Slack message reminders and escalation reply to: the one in <c>SLACK_ALERT_CHANNEL</c>, else the first routed channel's.</summary>
+    public static IncidentMessage? SlackMessageOf(Incident incident) =>
+        incident.MessageOn("slack") is { Posted: true } main ? main
+        : incident.Messages.Where(m => m.Key.StartsWith("slack:", StringComparison.Ordinal) && m.Value.Posted).OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => m.Value).FirstOrDefault();
 
     private void Warn(string why)
     {

@@ -134,8 +134,35 @@ public static class IncidentRules
     public static Incident? Resolve(Incident incident, AlertResolved resolved, DateTimeOffset now)
     {
         if (!incident.Open) return null;
-        return incident with { Status = IncidentStatus.Resolved, ResolvedAt = now, ResolvedReason = resolved.Reason, ResolvedBy = resolved.ResolvedBy };
+        return incident with { Status = IncidentStatus.Resolved, ResolvedAt = now, ResolvedAsOf = resolved.Timestamp, ResolvedReason = resolved.Reason, ResolvedBy = resolved.ResolvedBy };
     }
+
+    /// <summary>
+    /// A resolution of a key with no incident (its alert was held back by inhibition, or has not arrived yet): kept as a
+    /// resolved incident without messages, so that alert, arriving later, is recognised as stale (<see cref="IsStale"/>).
+    /// </summary>
+    public static Incident ResolvedUnseen(AlertResolved resolved, DateTimeOffset now) => new()
+    {
+        Key = resolved.DedupKey,
+        Id = Guid.NewGuid(),
+        Status = IncidentStatus.Resolved,
+        Severity = AlertSeverity.Info,
+        FirstSeen = now,
+        LastSeen = now,
+        LastAlert = new AlertRaised
+        {
+            CorrelationId = resolved.CorrelationId, Timestamp = resolved.Timestamp, AlertId = Guid.Empty, Severity = AlertSeverity.Info,
+            Title = resolved.DedupKey, Text = resolved.Reason, DedupKey = resolved.DedupKey, Source = resolved.Source, Labels = resolved.Labels,
+        },
+        ResolvedAt = now,
+        ResolvedAsOf = resolved.Timestamp,
+        ResolvedReason = resolved.Reason,
+        ResolvedBy = resolved.ResolvedBy,
+    };
+
+    /// <summary>The alert was raised before its key's last resolution: showing it now would open an incident whose condition already cleared.</summary>
+    public static bool IsStale(Incident? current, AlertRaised alert) =>
+        current is { Open: false, ResolvedAsOf: { } resolvedAsOf } && alert.Timestamp < resolvedAsOf;
 
     /// <summary>When reminder or escalation work is next due; null when none will be (acknowledged, resolved, below the severity, off).</summary>
     public static DateTimeOffset? NextDue(Incident incident, IncidentPolicy policy)

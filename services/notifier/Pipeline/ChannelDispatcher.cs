@@ -69,6 +69,9 @@ public sealed class ChannelDispatcher : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
+    /// <summary>Where this dispatcher's messages go (a Slack channel id, or "teams").</summary>
+    public string Destination => _sender.Destination;
+
     /// <summary>From one answer to the next message: the channel's pace, a few milliseconds over (timers round to milliseconds and may fire a hair early).</summary>
     public static TimeSpan IntervalOf(IAlertSender sender) => TimeSpan.FromSeconds(1 / sender.MessagesPerSecond) + PacingMargin;
 

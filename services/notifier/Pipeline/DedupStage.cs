@@ -42,9 +42,9 @@ public sealed class DedupStage(
     /// <summary>True while Redis is unreachable and dedup runs in-process (this replica only).</summary>
     public bool Degraded => Volatile.Read(ref _degraded) == 1 || !redis.IsConnected;
 
-    public async Task<DedupDecision> ClaimAsync(DeliveryChannel channel, AlertRaised alert, Guid? messageId)
+    public async Task<DedupDecision> ClaimAsync(string label, AlertRaised alert, Guid? messageId)
     {
-        var key = KeyOf(channel, alert);
+        var key = KeyOf(label, alert);
         var pending = Pending(alert, messageId);
         string? held;
         if (redis.IsConnected)
@@ -70,9 +70,9 @@ public sealed class DedupStage(
     }
 
     /// <summary>Marks the claim delivered, so a redelivery of the same alert is not resent.</summary>
-    public async Task MarkDeliveredAsync(DeliveryChannel channel, AlertRaised alert)
+    public async Task MarkDeliveredAsync(string label, AlertRaised alert)
     {
-        var key = KeyOf(channel, alert);
+        var key = KeyOf(label, alert);
         var delivered = "d:" + alert.AlertId.ToString("N");
         local.Replace(key, delivered);
         if (!redis.IsConnected) return;
@@ -81,9 +81,9 @@ public sealed class DedupStage(
     }
 
     /// <summary>Gives the claim back after a final failure, so the next alert of the key is tried.</summary>
-    public async Task ReleaseAsync(DeliveryChannel channel, AlertRaised alert, Guid? messageId)
+    public async Task ReleaseAsync(string label, AlertRaised alert, Guid? messageId)
     {
-        var key = KeyOf(channel, alert);
+        var key = KeyOf(label, alert);
         var pending = Pending(alert, messageId);
         local.RemoveIf(key, pending);
         if (!redis.IsConnected) return;
@@ -92,12 +92,12 @@ public sealed class DedupStage(
     }
 
     /// <summary>
-    /// <c>{prefix}dedup:{slack|teams}:{dedup key, or sha256 of title and text when there is none}:{severity}</c>. The severity
+    /// <c>{prefix}dedup:{destination label (slack, slack:{channel}, teams)}:{dedup key, or sha256 of title and text when there is none}:{severity}</c>. The severity
     /// is part of the key because an incident's key no longer carries it (<c>pnl-loss:{account}:{strategy}</c>): a critical
     /// that follows a warning of the same key is an escalation, never folded into the warning.
     /// </summary>
-    private string KeyOf(DeliveryChannel channel, AlertRaised alert) =>
-        $"{options.KeyPrefix}dedup:{NotifierMetrics.Label(channel)}:{IdentityOf(alert)}:{alert.Severity.ToString().ToLowerInvariant()}";
+    private string KeyOf(string label, AlertRaised alert) =>
+        $"{options.KeyPrefix}dedup:{label}:{IdentityOf(alert)}:{alert.Severity.ToString().ToLowerInvariant()}";
 
     /// <summary>An alert's identity: its dedup key as stored (<see cref="IdentityOf(string)"/>), or, when it has none, <c>sha256:</c> of its title and text.</summary>
     public static string IdentityOf(AlertRaised alert) =>
@@ -136,9 +136,9 @@ public sealed class DedupStage(
     /// </summary>
     public async Task ForgetAsync(string dedupKey)
     {
-        var keys = (from channel in Enum.GetValues<DeliveryChannel>()
+        var keys = (from label in options.DestinationLabels()
                     from severity in Enum.GetValues<AlertSeverity>()
-                    select KeyOf(channel, new AlertRaised
+                    select KeyOf(label, new AlertRaised
                     {
                         CorrelationId = Guid.Empty, Timestamp = default, AlertId = Guid.Empty, Severity = severity,
                         Title = "", Text = "", DedupKey = dedupKey, Source = "",

@@ -4,12 +4,12 @@ using OpsBot.Notifier.Pipeline;
 
 namespace OpsBot.Notifier.Slack;
 
-/// <summary>Slack incident messages: <c>chat.update</c> of the incident's message, thread replies, notes; paced and retried by the Slack dispatcher.</summary>
+/// <summary>Slack incident messages: <c>chat.update</c> of the incident's message, thread replies, notes; paced and retried by the dispatcher of the message's channel.</summary>
 public sealed class SlackIncidentMessages(
     ISlackChat chat,
     SlackIncidentFormatter formatter,
     SlackOptions options,
-    [FromKeyedServices(DeliveryChannel.Slack)] ChannelDispatcher dispatcher) : IIncidentMessages
+    [FromKeyedServices(DeliveryChannel.Slack)] ChannelDispatchers dispatchers) : IIncidentMessages
 {
     public DeliveryChannel Channel => DeliveryChannel.Slack;
     public bool CanEdit => true;
@@ -18,7 +18,7 @@ public sealed class SlackIncidentMessages(
     {
         var channel = message.Channel ?? options.Channel;
         var payload = formatter.Format(incident, channel);
-        return dispatcher.RunAsync("update", async ct =>
+        return dispatchers.For(channel).RunAsync("update", async ct =>
         {
             await chat.UpdateAsync(channel, message.Ts!, payload, ct);
             return message.Ts; // an edit keeps the message's ts
@@ -29,13 +29,13 @@ public sealed class SlackIncidentMessages(
     {
         var channel = message.Channel ?? options.Channel;
         var payload = SlackIncidentFormatter.Note(channel, note.Text);
-        return dispatcher.RunAsync("reply", ct => chat.ReplyAsync(channel, message.Ts!, payload, ct), cancellationToken);
+        return dispatchers.For(channel).RunAsync("reply", ct => chat.ReplyAsync(channel, message.Ts!, payload, ct), cancellationToken);
     }
 
     public Task<DeliveryReceipt> NoteAsync(string? destination, IncidentNote note, CancellationToken cancellationToken)
     {
         var channel = destination ?? options.Channel;
         var payload = SlackIncidentFormatter.Note(channel, note.Text);
-        return dispatcher.RunAsync("note", ct => chat.PostAsync(channel, payload, ct), cancellationToken);
+        return dispatchers.For(channel).RunAsync("note", ct => chat.PostAsync(channel, payload, ct), cancellationToken);
     }
 }

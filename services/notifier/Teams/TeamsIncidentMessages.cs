@@ -12,7 +12,7 @@ public sealed class TeamsIncidentMessages(
     TeamsWebhookClient client,
     TeamsCardFormatter formatter,
     TimeProvider time,
-    [FromKeyedServices(DeliveryChannel.Teams)] ChannelDispatcher dispatcher) : IIncidentMessages
+    [FromKeyedServices(DeliveryChannel.Teams)] ChannelDispatchers dispatchers) : IIncidentMessages
 {
     public DeliveryChannel Channel => DeliveryChannel.Teams;
     public bool CanEdit => false;
@@ -24,12 +24,12 @@ public sealed class TeamsIncidentMessages(
     {
         var original = $"Follow-up to \"{incident.LastAlert.Title}\" posted at {IncidentText.Time(incident.FirstSeen)} · key: {incident.Key}";
         var payload = formatter.FormatFollowUp(note.Title, note.Text, note.Severity, original);
-        return dispatcher.RunAsync("reply", ct => client.PostAsync(payload, ct), cancellationToken);
+        return dispatchers.Default.RunAsync("reply", ct => client.PostAsync(payload, ct), cancellationToken);
     }
 
     public Task<DeliveryReceipt> NoteAsync(string? destination, IncidentNote note, CancellationToken cancellationToken)
     {
         var payload = formatter.FormatFollowUp(note.Title, note.Text, note.Severity, "");
-        return dispatcher.RunAsync("note", ct => client.PostAsync(payload, ct), cancellationToken);
+        return dispatchers.Default.RunAsync("note", ct => client.PostAsync(payload, ct), cancellationToken);
     }
 }

@@ -44,6 +44,27 @@ public sealed class IncidentRulesTests
     }
 
     [Fact]
+    public void An_alert_raised_before_its_keys_resolution_is_stale_whether_or_not_an_incident_was_shown()
+    {
+        var resolution = Resolution() with { Timestamp = T0.AddMinutes(2) };
+        var raisedBefore = Alert() with { Timestamp = T0.AddMinutes(1) };
+        var raisedAfter = Alert() with { Timestamp = T0.AddMinutes(3) };
+
+        // Held back by inhibition, resolved meanwhile: the resolution leaves a resolved incident without messages.
+        var unseen = IncidentRules.ResolvedUnseen(resolution, T0.AddMinutes(2));
+        Assert.False(unseen.Open);
+        Assert.Empty(unseen.Messages);
+        Assert.True(IncidentRules.IsStale(unseen, raisedBefore));
+        Assert.False(IncidentRules.IsStale(unseen, raisedAfter)); // firing again after the resolution: a new incident
+
+        var shown = IncidentRules.Resolve(IncidentRules.Observe(null, Alert() with { Timestamp = T0 }, T0), resolution, T0.AddMinutes(2))!;
+        Assert.True(IncidentRules.IsStale(shown, raisedBefore));
+        Assert.False(IncidentRules.IsStale(shown, raisedAfter));
+        Assert.False(IncidentRules.IsStale(null, raisedBefore));
+        Assert.False(IncidentRules.IsStale(IncidentRules.Observe(null, raisedAfter, T0), raisedBefore)); // open: counted as usual
+    }
+
+    [Fact]
     public void Decide_posts_once_per_channel_waits_for_another_claim_takes_over_a_dead_claim_and_then_edits_or_replies()
     {
         var warning = Alert();
