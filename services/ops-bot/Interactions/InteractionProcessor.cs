@@ -4,6 +4,7 @@ using OpsBot.Bot.Commands;
 using OpsBot.Bot.Guards;
 using OpsBot.Bot.Slack;
 using OpsBot.Bot.State;
+using OpsBot.Bot.Incidents;
 using OpsBot.Contracts;
 using OpsBot.ServiceDefaults;
 
@@ -48,6 +49,7 @@ public sealed class InteractionProcessor(
     KillSwitchPublisher killSwitch,
     KillSwitchConfirmations confirmations,
     OpsStateCache cache,
+    IncidentView incidents,
     SlackResponder responder,
     BotOptions options,
     TimeProvider time,
@@ -84,8 +86,7 @@ public sealed class InteractionProcessor(
     private async Task AcknowledgeAsync(ButtonClick click, CancellationToken cancellationToken)
     {
         var key = click.Value ?? "";
-        var alert = cache.LatestAlert(key)?.Alert;
-        var correlationId = alert?.CorrelationId ?? Guid.NewGuid();
+        var (correlationId, alertId) = await AlertOfAsync(key);
         var typed = $"button acknowledge {key}";
         try
         {
@@ -94,7 +95,7 @@ public sealed class InteractionProcessor(
                 CorrelationId = correlationId,
                 Timestamp = time.GetUtcNow(),
                 DedupKey = key,
-                AlertId = alert?.AlertId,
+                AlertId = alertId,
                 AcknowledgedBy = click.UserId,
             }, cancellationToken);
         }
@@ -108,10 +109,28 @@ public sealed class InteractionProcessor(
         await responder.RespondAsync(click.ResponseUrl, Resolved(click, $"✅ Acknowledged by <@{click.UserId}> at {Formats.Time(time.GetUtcNow())}"), cancellationToken, click.ChannelId, click.MessageTs);
     }
 
+    /// <summary>
+    /// The correlation id and alert id of the key's incident, from the incident view every replica shares (Redis), so a
+    /// click another replica receives carries the same ids; this replica's cache when the view is unreachable; new ones last.
+    /// </summary>
+    private async Task<(Guid CorrelationId, Guid? AlertId)> AlertOfAsync(string key)
+    {
+        try
+        {
+            if (await incidents.FindAsync(key) is { } incident && incident.CorrelationId != Guid.Empty) return (incident.CorrelationId, incident.AlertId);
+        }
+        catch (IncidentViewUnavailableException)
+        {
+            // the cache below: the acknowledgement still goes out, with this replica's ids if it has them
+        }
+        var alert = cache.LatestAlert(key)?.Alert;
+        return (alert?.CorrelationId ?? Guid.NewGuid(), alert?.AlertId);
+    }
+
     private async Task SilenceAsync(ButtonClick click, CancellationToken cancellationToken)
     {
         var key = click.Value ?? "";
-        var correlationId = cache.LatestAlert(key)?.Alert?.CorrelationId ?? Guid.NewGuid();
+        var (correlationId, _) = await AlertOfAsync(key);
         var typed = $"button silence 1h {key}";
         if (!await authorizer.IsAdminAsync(click.UserId, cancellationToken))
         {

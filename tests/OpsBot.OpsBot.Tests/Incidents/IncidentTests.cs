@@ -277,6 +277,20 @@ public sealed class IncidentTests(InfraFixture infra) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_Acknowledge_button_carries_the_incidents_ids_from_the_shared_view_on_a_replica_that_never_saw_the_alert()
+    {
+        var bot = await StartBotAsync();
+        var view = bot.Get<IncidentView>();
+        const string key = "pnl-loss:acct-3:basis";
+        var raised = Raised(key, AlertSeverity.Critical, _t0);
+        await view.RaisedAsync(raised); // written as another replica's consumer writes it: this replica's cache never saw the alert
+
+        await _slack.SendEnvelopeAsync("interactive", SlackPayloads.ButtonClick("opsbot_alert_ack", key, "U777", _slack.ResponseUrl("ack")));
+        var ack = await _broker.WaitAsync<AlertAcknowledged>(m => m.DedupKey == key && m.AcknowledgedBy == "U777");
+        Assert.Equal((raised.AlertId, raised.CorrelationId), (ack.AlertId, ack.CorrelationId)); // before: no alert id, a new correlation id
+    }
+
+    [Fact]
     public async Task Resolve_by_an_admin_publishes_AlertResolved_with_ResolvedBy_and_is_audited_as_allowed()
     {
         var bot = await StartBotAsync();
