@@ -23,17 +23,19 @@ public sealed class RiskReplicas : IAsyncDisposable
     private static readonly HttpClient MetricsHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly Dictionary<string, string> _environment;
     private readonly IBusControl _bus;
-    private readonly IBusControl _unkeyedBus;
+    private readonly HarnessPublisher _publisher;
+    private readonly HarnessPublisher _unkeyedBus;
     private readonly ITestOutputHelper _output;
     private int _started;
 
     /// <summary>What MassTransit logged for the test's own buses (connections lost and made, per node): shown when a publish never gets its confirm.</summary>
     private static readonly FakeLogCollector HarnessLogs = new();
 
-    private RiskReplicas(Dictionary<string, string> environment, IBusControl bus, IBusControl unkeyedBus, ConcurrentQueue<SeenAlert> alerts, ITestOutputHelper output)
+    private RiskReplicas(Dictionary<string, string> environment, IBusControl bus, HarnessPublisher publisher, HarnessPublisher unkeyedBus, ConcurrentQueue<SeenAlert> alerts, ITestOutputHelper output)
     {
         _environment = environment;
         _bus = bus;
+        _publisher = publisher;
         _unkeyedBus = unkeyedBus;
         Alerts = alerts;
         _output = output;
@@ -72,13 +74,10 @@ public sealed class RiskReplicas : IAsyncDisposable
                 return Task.CompletedTask;
             });
         });
-        var unkeyed = CreateBus(rabbitUrl, keyed: false, null);
-        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            await bus.StartAsync(cts.Token);
-            await unkeyed.StartAsync(cts.Token);
-        }
-        var self = new RiskReplicas(environment, bus, unkeyed, alerts, output);
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60))) await bus.StartAsync(cts.Token);
+        var publisher = await HarnessPublisher.StartAsync(() => CreateBus(rabbitUrl, keyed: true, null));
+        var unkeyed = await HarnessPublisher.StartAsync(() => CreateBus(rabbitUrl, keyed: false, null));
+        var self = new RiskReplicas(environment, bus, publisher, unkeyed, alerts, output);
         for (var i = 0; i < replicas; i++) self.StartReplica();
         await self.WaitReadyAsync();
         return self;
@@ -115,19 +114,18 @@ public sealed class RiskReplicas : IAsyncDisposable
     }
 
     /// <summary>Publishes until the broker confirms (a node may be going away): the message is never lost, perhaps sent twice.</summary>
-    public Task PublishAsync(object message) => UntilConfirmedAsync(ct => _bus.Publish(message, message.GetType(), ct));
+    public Task PublishAsync(object message) => UntilConfirmedAsync(_publisher, (bus, ct) => bus.Publish(message, message.GetType(), ct));
 
     /// <summary>Publishes without a routing key, as a publisher that knows nothing of partitions.</summary>
-    public Task PublishUnkeyedAsync(object message) => UntilConfirmedAsync(ct => _unkeyedBus.Publish(message, message.GetType(), ct));
+    public Task PublishUnkeyedAsync(object message) => UntilConfirmedAsync(_unkeyedBus, (bus, ct) => bus.Publish(message, message.GetType(), ct));
 
     /// <summary>Sends straight to one partition queue's exchange: behind everything already in that queue.</summary>
     public async Task SendToQueueAsync(string queue, object message)
     {
-        var endpoint = await _bus.GetSendEndpoint(new Uri($"exchange:{queue}"));
-        await UntilConfirmedAsync(ct => endpoint.Send(message, message.GetType(), ct));
+        await UntilConfirmedAsync(_publisher, async (bus, ct) => await (await bus.GetSendEndpoint(new Uri($"exchange:{queue}"))).Send(message, message.GetType(), ct));
     }
 
-    private static async Task UntilConfirmedAsync(Func<CancellationToken, Task> publish)
+    private static async Task UntilConfirmedAsync(HarnessPublisher publisher, Func<IBusControl, CancellationToken, Task> publish)
     {
         var started = DateTime.UtcNow;
         var deadline = started.AddSeconds(180);
@@ -135,14 +133,17 @@ public sealed class RiskReplicas : IAsyncDisposable
         while (true)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var (bus, generation) = publisher.Current;
             try
             {
-                await publish(cts.Token);
+                await publish(bus, cts.Token);
                 return;
             }
             catch (Exception e)
             {
                 failures.Add($"{(DateTime.UtcNow - started).TotalSeconds:F0} s: {e.GetType().Name}: {e.Message}");
+                if (failures.Count % 3 == 0 && await publisher.ReplaceAsync(generation))
+                    failures.Add($"{(DateTime.UtcNow - started).TotalSeconds:F0} s: the test's bus replaced by a new one after 3 attempts without a confirm");
                 if (DateTime.UtcNow >= deadline)
                     // The test's own publisher, not a service, got no confirm: say what it tried and what its bus saw.
                     throw new TimeoutException($"the test's publisher got no broker confirm within 180 s ({failures.Count} attempts, each given 10 s):\n" +
@@ -239,6 +240,70 @@ public sealed class RiskReplicas : IAsyncDisposable
     {
         foreach (var replica in Replicas) await replica.DisposeAsync();
         await _bus.StopAsync();
-        await _unkeyedBus.StopAsync();
+        await _publisher.DisposeAsync();
+        await _unkeyedBus.DisposeAsync();
+    }
+
+    /// <summary>
+    /// The test's own publishing bus, replaced by a new one after three attempts (30 s) without a confirm. In CI a
+    /// MassTransit publisher connected to the cluster node the test had stopped hung on every attempt for 180 s instead
+    /// of failing over to another node; this harness's job is to feed the services, and a fresh connection does.
+    /// </summary>
+    private sealed class HarnessPublisher : IAsyncDisposable
+    {
+        private readonly Func<IBusControl> _create;
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private readonly object _current = new();
+        private IBusControl _bus;
+        private int _generation;
+
+        private HarnessPublisher(Func<IBusControl> create, IBusControl bus)
+        {
+            _create = create;
+            _bus = bus;
+        }
+
+        public static async Task<HarnessPublisher> StartAsync(Func<IBusControl> create)
+        {
+            var bus = create();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await bus.StartAsync(cts.Token);
+            return new HarnessPublisher(create, bus);
+        }
+
+        public (IBusControl Bus, int Generation) Current
+        {
+            get { lock (_current) return (_bus, _generation); }
+        }
+
+        /// <summary>Replaces the bus of <paramref name="generation"/> (once, whoever asks first); false when it was replaced already or the new one would not start.</summary>
+        public async Task<bool> ReplaceAsync(int generation)
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                if (generation != _generation) return false;
+                var fresh = _create();
+                using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+                {
+                    try { await fresh.StartAsync(cts.Token); }
+                    catch (Exception) { return false; }
+                }
+                IBusControl old;
+                lock (_current) { old = _bus; _bus = fresh; _generation++; }
+                _ = Task.Run(async () => { try { using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10)); await old.StopAsync(stop.Token); } catch (Exception) { } });
+                return true;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try { await Current.Bus.StopAsync(cts.Token); } catch (OperationCanceledException) { }
+        }
     }
 }
