@@ -12,6 +12,7 @@
 #   scripts/infra.sh stop DIR         stop everything `start` or `start-cluster` started in DIR and remove DIR
 #   scripts/infra.sh stop-node DIR N / start-node DIR N   stop or restart cluster node N (1-3) on its port and data
 #   scripts/infra.sh add-vhost DIR NAME  an isolated virtual host (one per test)
+#   scripts/infra.sh add-vhosts DIR NAME...  several at once (the tests' pool: one rabbitmqctl start for all)
 #   scripts/infra.sh rabbitmqctl DIR ARGS...  rabbitmqctl against the node (e.g. a shovel that re-drives an _error queue);
 #                                     in a cluster against the first node that runs
 #   scripts/infra.sh rabbitmq-queues DIR ARGS...  the same for rabbitmq-queues (quorum queue leaders, members)
@@ -268,6 +269,18 @@ case "$cmd" in
     use_running_node "$dir"
     args=""; for a in "$@"; do args="$args '${a//\'/\'\\\'\'}'"; done
     as_rabbit "$dir" "/usr/lib/rabbitmq/bin/$tool -q -n $RABBIT_NODE $args"
+    ;;
+  add-vhosts) # DIR NAME...: several isolated virtual hosts at once (one rabbitmqctl start instead of two per host)
+    dir=${2:?DIR}; shift 2
+    use_running_node "$dir"
+    defs="$dir/vhosts-$$.json"
+    { printf '{"vhosts":['; sep=""; for v in "$@"; do printf '%s{"name":"%s"}' "$sep" "$v"; sep=","; done
+      printf '],"permissions":['; sep=""
+      for v in "$@"; do printf '%s{"user":"guest","vhost":"%s","configure":".*","write":".*","read":".*"}' "$sep" "$v"; sep=","; done
+      printf ']}\n'; } > "$defs"
+    chmod 644 "$defs"
+    as_rabbit "$dir" "/usr/lib/rabbitmq/bin/rabbitmqctl -q -n $RABBIT_NODE import_definitions $defs" >&2
+    rm -f "$defs"
     ;;
   add-vhost) # DIR NAME: an isolated virtual host for one test, guest has all rights on it
     dir=${2:?DIR}; vhost=${3:?NAME}

@@ -23,7 +23,7 @@ public sealed class NonDotNetConsumerTests(InfraFixture infra) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _rabbit = await infra.CreateVirtualHostAsync("python");
+        _rabbit = await infra.CreateVirtualHostAsync();
         var env = new Dictionary<string, string>
         {
             ["RABBITMQ_URL"] = _rabbit,

@@ -13,7 +13,7 @@ public sealed class VersioningTests(InfraFixture infra)
     [Fact]
     public async Task A_version_1_consumer_keeps_working_while_a_version_2_consumer_sees_the_new_field()
     {
-        var url = new Uri(await infra.CreateVirtualHostAsync("versioning"));
+        var url = new Uri(await infra.CreateVirtualHostAsync());
         var v1 = new TaskCompletionSource<ConsumeContext<PnlUpdated>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var v2 = new TaskCompletionSource<ConsumeContext<PnlUpdatedV2>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>

@@ -32,7 +32,7 @@ public sealed class DistributedTracingTests(InfraFixture infra, ITestOutputHelpe
     {
         _slack = await FakeSlackServer.StartAsync(new FakeSlackOptions { ExpectedToken = Token });
         _collector = await OtlpTraceReceiver.StartAsync();
-        var rabbit = await infra.CreateVirtualHostAsync("trace");
+        var rabbit = await infra.CreateVirtualHostAsync();
         var env = new Dictionary<string, string>
         {
             ["RABBITMQ_URL"] = rabbit,

@@ -30,7 +30,7 @@ public sealed class IncidentLifecycleTests(InfraFixture infra) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _slack = await FakeSlackServer.StartAsync(new FakeSlackOptions { ExpectedToken = Token, MessagesPerSecondPerChannel = 1 });
-        var rabbit = await infra.CreateVirtualHostAsync("incident");
+        var rabbit = await infra.CreateVirtualHostAsync();
         var address = RabbitMqAddress.Parse(rabbit);
         _bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {

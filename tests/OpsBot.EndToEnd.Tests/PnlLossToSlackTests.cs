@@ -22,7 +22,7 @@ public sealed class PnlLossToSlackTests(InfraFixture infra) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _slack = await FakeSlackServer.StartAsync(new FakeSlackOptions { ExpectedToken = Token });
-        var rabbit = await infra.CreateVirtualHostAsync("e2e");
+        var rabbit = await infra.CreateVirtualHostAsync();
         var env = new Dictionary<string, string>
         {
             ["RABBITMQ_URL"] = rabbit,

@@ -22,7 +22,7 @@ public sealed class DelayedRedeliveryTests(InfraFixture infra) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _rabbitUrl = await infra.CreateVirtualHostAsync("redeliv");
+        _rabbitUrl = await infra.CreateVirtualHostAsync();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.RabbitMqUrl] = _rabbitUrl });

@@ -23,7 +23,7 @@ public sealed class ErrorQueueRedriveTests(InfraFixture infra)
     [Fact]
     public async Task A_failed_alert_in_the_error_queue_is_redriven_by_the_redrive_command_and_delivered_once()
     {
-        var rabbit = await infra.CreateVirtualHostAsync("redrive");
+        var rabbit = await infra.CreateVirtualHostAsync();
         await using var slack = await FakeSlackServer.StartAsync(new FakeSlackOptions
         {
             Script = _ => _slackHealthy ? null : new SlackReply(503, "service_unavailable"),
@@ -68,7 +68,7 @@ public sealed class ErrorQueueRedriveTests(InfraFixture infra)
     [Fact]
     public async Task A_message_that_cannot_be_routed_stays_in_the_error_queue()
     {
-        var rabbit = await infra.CreateVirtualHostAsync("redrivefail");
+        var rabbit = await infra.CreateVirtualHostAsync();
         var broker = RabbitMqAddress.Parse(rabbit);
         await using var connection = await BrokerQueues.Factory(broker, "test").CreateConnectionAsync();
         await using (var setup = await connection.CreateChannelAsync())

@@ -24,7 +24,7 @@ public sealed class NotifierDelayedRedeliveryTests(InfraFixture infra) : IAsyncL
 
     public async Task InitializeAsync()
     {
-        _rabbitUrl = await infra.CreateVirtualHostAsync("ntfredeliv");
+        _rabbitUrl = await infra.CreateVirtualHostAsync();
         _slack = await FakeSlackServer.StartAsync(new FakeSlackOptions
         {
             ExpectedToken = Token,

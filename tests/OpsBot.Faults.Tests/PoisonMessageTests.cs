@@ -14,7 +14,7 @@ public sealed class PoisonMessageTests(InfraFixture infra)
     [Fact]
     public async Task Bad_json_and_wrong_types_go_to_the_error_queue_without_stopping_the_consumer()
     {
-        var rabbit = await infra.CreateVirtualHostAsync("poison");
+        var rabbit = await infra.CreateVirtualHostAsync();
         await using var risk = ServiceProcess.Start("risk-evaluator", "services/risk-evaluator", "OpsBot.RiskEvaluator", new Dictionary<string, string>
         {
             ["RABBITMQ_URL"] = rabbit,

@@ -36,7 +36,7 @@ public sealed class KillSwitchAtStartTests(InfraFixture infra) : IAsyncLifetime
     [Fact]
     public async Task A_released_switch_at_start_is_not_announced_an_engaged_one_is_and_later_flips_are()
     {
-        var rabbit = await infra.CreateVirtualHostAsync("killstart");
+        var rabbit = await infra.CreateVirtualHostAsync();
         var url = new Uri(rabbit);
         var user = url.UserInfo.Split(':');
         var seen = new ConcurrentQueue<KillSwitchChanged>();

@@ -29,7 +29,7 @@ public sealed class MetricsPageMemoryTests(InfraFixture infra, ITestOutputHelper
         await using var server = await PageServer.StartAsync(page);
         var env = new Dictionary<string, string>
         {
-            ["RABBITMQ_URL"] = await infra.CreateVirtualHostAsync("metrics-memory"),
+            ["RABBITMQ_URL"] = await infra.CreateVirtualHostAsync(),
             ["REDIS_URL"] = infra.RedisUrl,
             ["PNL_CHANNEL"] = $"pnl-memory-{Guid.NewGuid():N}",
             ["METRICS_URL"] = server.Url,

@@ -26,7 +26,7 @@ public sealed class AlertPublishFailureTests(InfraFixture infra) : IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        _vhost = await infra.CreateVirtualHostAsync("risk-publish");
+        _vhost = await infra.CreateVirtualHostAsync();
         _probe = await RiskProbe.StartAsync(_vhost);
     }
 

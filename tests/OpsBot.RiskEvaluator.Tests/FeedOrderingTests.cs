@@ -18,7 +18,7 @@ public sealed class FeedOrderingTests(InfraFixture infra) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var vhost = await infra.CreateVirtualHostAsync("risk-feed");
+        var vhost = await infra.CreateVirtualHostAsync();
         _probe = await RiskProbe.StartAsync(vhost);
         _risk = ServiceProcess.Start("risk-evaluator", "services/risk-evaluator", "OpsBot.RiskEvaluator", new Dictionary<string, string>
         {

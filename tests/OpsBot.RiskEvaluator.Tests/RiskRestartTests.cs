@@ -20,7 +20,7 @@ public sealed class RiskRestartTests(InfraFixture infra) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var vhost = await infra.CreateVirtualHostAsync("risk-restart");
+        var vhost = await infra.CreateVirtualHostAsync();
         _env["RABBITMQ_URL"] = vhost;
         _env["REDIS_URL"] = infra.RedisUrl;
         _env["RISK_REDIS_PREFIX"] = _prefix;

@@ -50,7 +50,7 @@ public sealed class PartitionTopologyTests(InfraFixture infra, ITestOutputHelper
     [Fact]
     public async Task Queues_of_the_unpartitioned_version_stop_filling_after_the_upgrade()
     {
-        var url = await infra.CreateVirtualHostAsync("legacy");
+        var url = await infra.CreateVirtualHostAsync();
         var broker = RabbitMqAddress.Parse(url);
         await using (var connection = await broker.ConnectAsync("legacy-topology"))
         await using (var channel = await connection.CreateChannelAsync())
@@ -100,7 +100,7 @@ public sealed class PartitionTopologyTests(InfraFixture infra, ITestOutputHelper
     private async Task<SortedSet<string>> RunAsync(int replicas, bool killBusiestMidStream)
     {
         var started = Stopwatch.StartNew();
-        var url = await infra.CreateVirtualHostAsync("partitions");
+        var url = await infra.CreateVirtualHostAsync();
         var vhost = RabbitMqAddress.Parse(url).VirtualHost;
         var stream = RiskStream.Create(Guid.NewGuid().ToString("N")[..8], DateTimeOffset.UtcNow);
         await using var run = await RiskReplicas.StartAsync(url, infra.RedisUrl, replicas, output);

@@ -29,7 +29,7 @@ public sealed class MarketFeedOnRabbitMqTests(InfraFixture infra) : IAsyncLifeti
         var client = useSdk ? "sdk" : "raw";
         var script = ExchangeScript.Standard(extraTicks: 20);
         _exchange = await FakeExchangeServer.StartAsync(new FakeExchangeOptions { Script = script });
-        var rabbit = await infra.CreateVirtualHostAsync("feed");
+        var rabbit = await infra.CreateVirtualHostAsync();
         var tickers = new ConcurrentQueue<TickerReceived>();
         var updates = new ConcurrentQueue<UserUpdateReceived>();
         await StartTestBusAsync(rabbit, "test-feed", e =>
@@ -59,7 +59,7 @@ public sealed class MarketFeedOnRabbitMqTests(InfraFixture infra) : IAsyncLifeti
         // The script is held until both processes are up, so the windows' exchange times start when both can read them.
         var script = ExchangeScript.Standard(extraTicks: 20);
         _exchange = await FakeExchangeServer.StartAsync(new FakeExchangeOptions { Script = script, HoldPlayback = true });
-        var rabbit = await infra.CreateVirtualHostAsync("parity");
+        var rabbit = await infra.CreateVirtualHostAsync();
         var reports = new ConcurrentQueue<ParityReport>();
         var alerts = new ConcurrentQueue<AlertRaised>();
         await StartTestBusAsync(rabbit, "test-parity", e =>

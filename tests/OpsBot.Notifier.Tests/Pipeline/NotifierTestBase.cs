@@ -29,7 +29,7 @@ public abstract class NotifierTestBase(InfraFixture infra) : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        RabbitUrl = await infra.CreateVirtualHostAsync("ntf");
+        RabbitUrl = await infra.CreateVirtualHostAsync();
         Slack = await FakeSlackServer.StartAsync(SlackOptions);
         Teams = await FakeTeamsServer.StartAsync(TeamsOptions);
         Bus = await TestBus.StartAsync(RabbitUrl);

@@ -17,7 +17,7 @@ public sealed class ParkedAlertsStatusTests(InfraFixture infra)
     [Fact]
     public async Task Status_shows_how_many_alerts_wait_in_the_delay_queues_and_the_error_queue()
     {
-        var rabbit = await infra.CreateVirtualHostAsync("parked");
+        var rabbit = await infra.CreateVirtualHostAsync();
         await using (var connection = await BrokerQueues.Factory(RabbitMqAddress.Parse(rabbit), "test-setup").CreateConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
         {

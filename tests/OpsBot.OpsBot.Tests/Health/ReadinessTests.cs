@@ -42,7 +42,7 @@ public sealed class ReadinessTests(InfraFixture infra)
     [Fact]
     public async Task Without_ALERT_ENABLE_Redis_is_not_needed_for_readiness()
     {
-        var vhost = await infra.CreateVirtualHostAsync("opsbot-ready");
+        var vhost = await infra.CreateVirtualHostAsync();
         await using var bot = await BotHost.StartAsync(BotHost.Settings(null, ("ALERT_ENABLE", "false"), ("REDIS_URL", BotHost.NoRedis), ("RABBITMQ_URL", vhost)));
         var (status, body) = await WaitReadyzAsync(bot, 200);
         Assert.Equal(200, status);

@@ -25,7 +25,7 @@ public sealed class IncidentTests(InfraFixture infra) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _slack = await FakeSlackPlatform.StartAsync(BotHost.AppToken);
-        _vhost = await infra.CreateVirtualHostAsync("opsbot-incidents");
+        _vhost = await infra.CreateVirtualHostAsync();
         _broker = await BrokerListener.StartAsync(_vhost);
     }
 

@@ -20,7 +20,7 @@ public sealed class HttpEndpointTests(InfraFixture infra) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var vhost = await infra.CreateVirtualHostAsync("opsbot-http");
+        var vhost = await infra.CreateVirtualHostAsync();
         _broker = await BrokerListener.StartAsync(vhost);
         _slack = await FakeSlackPlatform.StartAsync(BotHost.AppToken);
         var settings = BotHost.OnInfra(BotHost.Settings(_slack), infra, vhost);

@@ -25,7 +25,7 @@ public sealed class KillSwitchTests(InfraFixture infra) : IAsyncLifetime
     {
         _slack = await FakeSlackPlatform.StartAsync(BotHost.AppToken);
         _slack.UserGroups["SADMINS"] = ["UGROUPADMIN"];
-        _vhost = await infra.CreateVirtualHostAsync("opsbot-killswitch");
+        _vhost = await infra.CreateVirtualHostAsync();
     }
 
     /// <summary>The bot and the rest of the platform; <paramref name="tradingSystem"/>: whether anything is bound to KillSwitchRequested.</summary>

@@ -22,7 +22,7 @@ public sealed class ReplayTests(InfraFixture infra) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var vhost = await infra.CreateVirtualHostAsync("opsbot-replay");
+        var vhost = await infra.CreateVirtualHostAsync();
         _broker = await BrokerListener.StartAsync(vhost);
         _slack = await FakeSlackPlatform.StartAsync(BotHost.AppToken);
         var prefix = $"test:{Guid.NewGuid():N}:";
@@ -115,7 +115,7 @@ public sealed class ReplayTests(InfraFixture infra) : IAsyncLifetime
     [Fact]
     public async Task With_Redis_unreachable_a_signed_request_is_refused_and_runs_nothing()
     {
-        var vhost = await infra.CreateVirtualHostAsync("opsbot-noredis");
+        var vhost = await infra.CreateVirtualHostAsync();
         var settings = HttpOnly(BotHost.OnInfra(BotHost.Settings(_slack), infra, vhost));
         settings["REDIS_URL"] = BotHost.NoRedis;
         await using var bot = await BotHost.StartAsync(settings);

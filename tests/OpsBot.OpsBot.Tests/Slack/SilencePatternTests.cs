@@ -21,7 +21,7 @@ public sealed class SilencePatternTests(InfraFixture infra) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _slack = await FakeSlackPlatform.StartAsync(BotHost.AppToken);
-        var vhost = await infra.CreateVirtualHostAsync("opsbot-silence");
+        var vhost = await infra.CreateVirtualHostAsync();
         _broker = await BrokerListener.StartAsync(vhost);
         var settings = BotHost.OnInfra(BotHost.Settings(_slack), infra, vhost);
         settings.Remove("SLACK_APP_TOKEN"); // HTTP request URLs only

@@ -14,7 +14,7 @@ public sealed class SlowCommandTests(InfraFixture infra)
     [Fact]
     public async Task A_slow_command_does_not_delay_a_fast_one()
     {
-        var vhost = await infra.CreateVirtualHostAsync("opsbot-slow");
+        var vhost = await infra.CreateVirtualHostAsync();
         await using var slack = await FakeSlackPlatform.StartAsync(BotHost.AppToken);
         var release = new TaskCompletionSource();
         await using var bot = await BotHost.StartAsync(

@@ -25,7 +25,7 @@ public sealed class SocketModeTests(InfraFixture infra) : IAsyncLifetime
 
     private async Task StartAsync(Action<IServiceCollection>? configure = null)
     {
-        var vhost = await infra.CreateVirtualHostAsync("opsbot-socket");
+        var vhost = await infra.CreateVirtualHostAsync();
         _broker = await BrokerListener.StartAsync(vhost);
         _slack = await FakeSlackPlatform.StartAsync(BotHost.AppToken);
         _bot = await BotHost.StartAsync(BotHost.OnInfra(BotHost.Settings(_slack), infra, vhost), configure, trust: _slack);

@@ -63,7 +63,7 @@ public sealed class ProcessTests(InfraFixture infra)
         await using var slack = await FakeSlackPlatform.StartAsync(secrets["SLACK_APP_TOKEN"], tls: false);
         await using var metrics = new FakeMetricsServer();
         await metrics.StartAsync();
-        var vhost = await infra.CreateVirtualHostAsync("opsbot-secrets");
+        var vhost = await infra.CreateVirtualHostAsync();
         await using var tradingSystem = await BrokerListener.StartAsync(vhost); // something receives the kill-switch request
 
         var bot = Start(new()
