@@ -22,7 +22,7 @@ await infra.InitializeAsync();
 var notifiers = new List<ServiceProcess>();
 try
 {
-    var rabbit = await infra.CreateVirtualHostAsync("storm");
+    var rabbit = await infra.CreateVirtualHostAsync();
     await using var slack = await FakeSlackServer.StartAsync(new FakeSlackOptions { ExpectedToken = "xoxb-storm", MessagesPerSecondPerChannel = 1 });
     await using var teams = await FakeTeamsServer.StartAsync(new FakeTeamsOptions { MessagesPerSecond = 1 });
     var prefix = $"storm:{Guid.NewGuid():N}:";

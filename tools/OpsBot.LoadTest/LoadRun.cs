@@ -37,7 +37,7 @@ public sealed class LoadRun(InfraFixture infra, TextWriter progress, string? sam
 
     public async Task<LoadResult> RunAsync(LoadScenario scenario)
     {
-        var rabbit = await infra.CreateVirtualHostAsync("load");
+        var rabbit = await infra.CreateVirtualHostAsync();
         var channel = $"pnl-load-{Guid.NewGuid():N}";
         await using var slack = await FakeSlackServer.StartAsync(new FakeSlackOptions());
         var slackArrivals = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();

@@ -53,7 +53,7 @@ try
 {
     Console.WriteLine($"loadtest: services from {(RepoPaths.PublishedServicesDir is { } published ? $"{published} (ReadyToRun)" : "their build output (JIT)")}");
     Console.WriteLine("loadtest: measuring the raw RabbitMQ.Client ceiling");
-    var ceiling = await RawRabbitCeiling.MeasureAsync(await infra.CreateVirtualHostAsync("ceiling"), 600, TimeSpan.FromSeconds(ceilingSeconds));
+    var ceiling = await RawRabbitCeiling.MeasureAsync(await infra.CreateVirtualHostAsync(), 600, TimeSpan.FromSeconds(ceilingSeconds));
     var results = new List<LoadResult>();
     foreach (var scenario in scenarios) results.Add(await new LoadRun(infra, Console.Out, samplesPath).RunAsync(scenario));
     LoadReport.PrintTable(Console.Out, results, ceiling);

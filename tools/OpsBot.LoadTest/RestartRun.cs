@@ -40,7 +40,7 @@ public sealed class RestartRun(InfraFixture infra, TextWriter progress)
 
     private async Task<IReadOnlyList<ServiceStart>> EachAloneAsync(Uri slackApiUrl)
     {
-        var rabbit = await infra.CreateVirtualHostAsync("restart");
+        var rabbit = await infra.CreateVirtualHostAsync();
         await using var exchange = await FakeExchangeServer.StartAsync(new FakeExchangeOptions { HoldPlayback = true });
         var common = new Dictionary<string, string>
         {
@@ -82,7 +82,7 @@ public sealed class RestartRun(InfraFixture infra, TextWriter progress)
 
     private async Task<PipelineProfile> PipelineAsync(LoadScenario scenario, double goalMs, Uri slackApiUrl)
     {
-        var rabbit = await infra.CreateVirtualHostAsync("restart-pipeline");
+        var rabbit = await infra.CreateVirtualHostAsync();
         var channel = $"pnl-restart-{Guid.NewGuid():N}";
         var env = LoadRun.ServiceEnvironment(rabbit, infra.RedisUrl, channel, scenario, slackApiUrl);
         var clock = Stopwatch.StartNew();
