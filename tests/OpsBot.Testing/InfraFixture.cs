@@ -12,8 +12,19 @@ namespace OpsBot.Testing;
 public sealed class InfraFixture : IAsyncLifetime
 {
     public const string Collection = "real Redis and RabbitMQ";
+    /// <summary>
+    /// A second lane on the same servers: its classes run beside those of <see cref="Collection"/> (two at a time on two
+    /// cores, each test in its own virtual host and key prefix). For classes that mostly wait (a paced fake Slack, a
+    /// server of their own starting); tests that stop a shared server or load every core stay in <see cref="Collection"/>.
+    /// </summary>
+    public const string SecondLane = "real Redis and RabbitMQ, second lane";
 
-    private bool _ownsServers;
+    // Servers this process started (no OPSBOT_INFRA_DIR): one pair for every fixture of the process (both lanes), stopped
+    // when the last fixture is disposed.
+    private static readonly SemaphoreSlim OwnedGate = new(1, 1);
+    private static Dictionary<string, string>? _owned;
+    private static int _ownedUsers;
+    private bool _usesOwned;
 
     public string RedisUrl { get; private set; } = "";
     public string RabbitMqUrl { get; private set; } = "";
@@ -25,11 +36,20 @@ public sealed class InfraFixture : IAsyncLifetime
         var dir = Environment.GetEnvironmentVariable("OPSBOT_INFRA_DIR");
         if (string.IsNullOrEmpty(dir))
         {
-            var env = ParseExports(await Script("start"));
-            dir = env["OPSBOT_INFRA_DIR"];
-            RedisUrl = env["REDIS_URL"];
-            RabbitMqUrl = env["RABBITMQ_URL"];
-            _ownsServers = true;
+            await OwnedGate.WaitAsync();
+            try
+            {
+                _owned ??= ParseExports(await Script("start"));
+                _ownedUsers++;
+                _usesOwned = true;
+            }
+            finally
+            {
+                OwnedGate.Release();
+            }
+            dir = _owned["OPSBOT_INFRA_DIR"];
+            RedisUrl = _owned["REDIS_URL"];
+            RabbitMqUrl = _owned["RABBITMQ_URL"];
         }
         else
         {
@@ -78,7 +98,21 @@ public sealed class InfraFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Redis.DisposeAsync();
-        if (_ownsServers) await Script("stop", InfraDir);
+        if (!_usesOwned) return;
+        await OwnedGate.WaitAsync();
+        try
+        {
+            if (--_ownedUsers > 0) return;
+            await Script("stop", InfraDir);
+            _owned = null;
+            await PoolGate.WaitAsync();
+            Pool.Clear(); // the hosts were on the stopped server
+            PoolGate.Release();
+        }
+        finally
+        {
+            OwnedGate.Release();
+        }
     }
 
     /// <summary>Runs <c>scripts/infra.sh</c> with these arguments; a failure throws with its stderr.</summary>

@@ -8,6 +8,7 @@ using OpsBot.Testing;
 namespace OpsBot.Notifier.Tests.Pipeline;
 
 /// <summary>Pacing and storm folding against a Slack fake that allows 1 msg/s per channel and answers 429 + Retry-After beyond.</summary>
+[Collection(InfraFixture.SecondLane)]
 public sealed class PacingTests(InfraFixture infra) : NotifierTestBase(infra)
 {
     private int _forced429;

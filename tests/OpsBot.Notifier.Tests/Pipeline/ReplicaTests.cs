@@ -4,6 +4,7 @@ using OpsBot.Testing;
 namespace OpsBot.Notifier.Tests.Pipeline;
 
 /// <summary>Two notifier processes (competing consumers on the same queues) sharing one Redis send each alert once.</summary>
+[Collection(InfraFixture.SecondLane)]
 public sealed class ReplicaTests(InfraFixture infra) : NotifierTestBase(infra)
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace OpsBot.Notifier.Tests.Pipeline;
 /// AlertRaised and AlertResolved on the real broker, the notifier on real Redis, and what the fake Slack (1 msg/s per
 /// channel) and the fake Teams received.
 /// </summary>
+[Collection(InfraFixture.SecondLane)]
 public sealed class RoutingTests(InfraFixture infra) : NotifierTestBase(infra)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

@@ -11,6 +11,7 @@ namespace OpsBot.Notifier.Tests.Pipeline;
 /// (<see cref="SharedChannelPace"/>). Before, each replica paced itself, so two of them together sent two
 /// messages a second to a channel that takes one and drew 429s.
 /// </summary>
+[Collection(InfraFixture.SecondLane)]
 public sealed class SharedPaceTests(InfraFixture infra) : NotifierTestBase(infra)
 {
     [Fact]

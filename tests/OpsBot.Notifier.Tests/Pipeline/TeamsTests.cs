@@ -6,6 +6,7 @@ using OpsBot.Testing;
 namespace OpsBot.Notifier.Tests.Pipeline;
 
 /// <summary>Teams: Workflows (202), throttling as a 200 whose body says "HTTP error 429", and the secret webhook URL.</summary>
+[Collection(InfraFixture.SecondLane)]
 public sealed class TeamsTests(InfraFixture infra) : NotifierTestBase(infra)
 {
     private int _posts;

@@ -11,7 +11,7 @@ namespace OpsBot.OpsBot.Tests.Health;
 /// Issue 13, item 1: <c>/ops status</c> shows the alerts the notifier holds on the real broker — waiting in its
 /// <c>_delay_&lt;n&gt;</c> queues and parked in <c>_error</c> — with the re-drive command. Before, nothing showed them.
 /// </summary>
-[Collection(InfraFixture.Collection)]
+[Collection(InfraFixture.SecondLane)]
 public sealed class ParkedAlertsStatusTests(InfraFixture infra)
 {
     [Fact]

@@ -7,7 +7,7 @@ namespace OpsBot.OpsBot.Tests.Health;
 /// /readyz follows RabbitMQ and (ALERT_ENABLE=true) Redis. Uses its own Redis and RabbitMQ (scripts/infra.sh
 /// start in a temporary directory), because it stops and starts them; the shared servers are never touched.
 /// </summary>
-[Collection(InfraFixture.Collection)]
+[Collection(InfraFixture.SecondLane)]
 public sealed class ReadinessTests(InfraFixture infra)
 {
     [Fact]
