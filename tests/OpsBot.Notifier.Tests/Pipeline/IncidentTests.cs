@@ -137,9 +137,6 @@ public sealed class IncidentTests(InfraFixture infra) : NotifierTestBase(infra)
     private static string Text(SlackRequest request) =>
         string.Join("\n", SlackMessagePrinter.BodyLines(request.Body));
 
-    /// <summary>What the fake Slack received, for a failure message.</summary>
-    private string SlackLog() => string.Join("\n", Slack.Requests.Select(r =>
-        $"{r.At:HH:mm:ss.fff} {r.Path} {r.Status} {r.Error} ch={r.Channel} ts={r.Body?["ts"]} thread={r.Body?["thread_ts"]} text={r.Text}")) + "\n";
 
     private static string Header(SlackRequest request) =>
         request.Body!["blocks"]!.AsArray().First(b => b!["type"]!.GetValue<string>() == "header")!["text"]!["text"]!.GetValue<string>();

@@ -72,6 +72,10 @@ public abstract class NotifierTestBase(InfraFixture infra) : IAsyncLifetime
     protected IReadOnlyList<SlackRequest> SlackAccepted(string? text = null) =>
         Slack.Requests.Where(r => r.Status == 200 && r.Error is null && (text is null || r.Body?.ToJsonString().Contains(text) == true)).ToList();
 
+    /// <summary>What the fake Slack received, a line a request, for a failure message.</summary>
+    protected string SlackLog() => string.Join("\n", Slack.Requests.Select(r =>
+        $"{r.At:HH:mm:ss.fff} {r.Path} {r.Status} {r.Error} ch={r.Channel} ts={r.Body?["ts"]} thread={r.Body?["thread_ts"]} text={r.Text}")) + "\n";
+
     protected IReadOnlyList<TeamsRequest> TeamsAccepted(string? text = null) =>
         Teams.Requests.Where(r => r.Accepted && (text is null || r.Json.Contains(text))).ToList();
 

@@ -112,7 +112,4 @@ public sealed class RoutingTests(InfraFixture infra) : NotifierTestBase(infra)
     /// <summary>The channels that got a top-level message of <paramref name="key"/>, in order, each once per message.</summary>
     private List<string> Channels(string key) =>
         SlackAccepted(key).Where(r => r.Path.EndsWith("chat.postMessage") && r.Body!["thread_ts"] is null).Select(r => r.Channel!).Order(StringComparer.Ordinal).ToList();
-
-    private string SlackLog() => string.Join("\n", Slack.Requests.Select(r =>
-        $"{r.At:HH:mm:ss.fff} {r.Path} {r.Status} {r.Error} ch={r.Channel} ts={r.Body?["ts"]} thread={r.Body?["thread_ts"]} text={r.Text}")) + "\n";
 }
