@@ -12,7 +12,7 @@ namespace OpsBot.Faults.Tests;
 /// The generic mechanism (ServiceDefaults' <c>UseBrokerDelayedRedelivery</c>) on the real broker, on a bus built by
 /// <c>AddOpsBotBus</c> as every service builds it, with delays of 2 s and 4 s.
 /// </summary>
-[Collection(InfraFixture.Collection)]
+[Collection(InfraFixture.SecondLane)]
 public sealed class DelayedRedeliveryTests(InfraFixture infra) : IAsyncLifetime
 {
     private readonly ProbeJournal _journal = new();

@@ -15,7 +15,7 @@ namespace OpsBot.Faults.Tests;
 /// (<c>scripts/redrive notifier-slack_error</c>, tools/OpsBot.Redrive) moves it back to <c>notifier-slack</c> and it
 /// is delivered, once. Before, the runbook had the operator type a shovel definition by hand.
 /// </summary>
-[Collection(InfraFixture.Collection)]
+[Collection(InfraFixture.SecondLane)]
 public sealed class ErrorQueueRedriveTests(InfraFixture infra)
 {
     private volatile bool _slackHealthy;

@@ -9,7 +9,7 @@ namespace OpsBot.Faults.Tests;
 /// The notifier's delayed redelivery (<c>NOTIFIER_REDELIVERY_DELAYS</c>) with the notifier run as a process against a
 /// fake Slack that answers HTTP 500 while <see cref="_slackDown"/> is set.
 /// </summary>
-[Collection(InfraFixture.Collection)]
+[Collection(InfraFixture.SecondLane)]
 public sealed class NotifierDelayedRedeliveryTests(InfraFixture infra) : IAsyncLifetime
 {
     private const string Token = "xoxb-faults-test-token";

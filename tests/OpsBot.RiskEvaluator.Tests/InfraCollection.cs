@@ -4,3 +4,6 @@ namespace OpsBot.RiskEvaluator.Tests;
 
 [CollectionDefinition(InfraFixture.Collection)]
 public sealed class InfraCollection : ICollectionFixture<InfraFixture>;
+
+[CollectionDefinition(InfraFixture.SecondLane)]
+public sealed class InfraSecondLane : ICollectionFixture<InfraFixture>;

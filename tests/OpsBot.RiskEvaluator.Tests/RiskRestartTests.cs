@@ -9,7 +9,7 @@ namespace OpsBot.RiskEvaluator.Tests;
 /// judgement continues from the state it kept in Redis, as if it had never stopped. Each of these failed before the
 /// state was durable (a restart forgot peaks, loss levels and volatility models).
 /// </summary>
-[Collection(InfraFixture.Collection)]
+[Collection(InfraFixture.SecondLane)]
 public sealed class RiskRestartTests(InfraFixture infra) : IAsyncLifetime
 {
     private readonly string _prefix = $"opsbot:risk-test:{Guid.NewGuid():N}:";
