@@ -57,5 +57,12 @@ public sealed class RedisDownTests(InfraFixture infra) : NotifierTestBase(infra)
         await TestBus.Until(() => SlackAccepted("redis-down:incident").Any(r => r.Text!.Contains("Resolved") && r.Text.Contains("back to normal")), TimeSpan.FromSeconds(30), () => host.Logs.All());
         Assert.Contains(host.Logs.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Message.Contains("Incidents cannot be read from Redis"));
         Assert.Matches(@"opsbot_notifier_incidents_fallback_total(\{[^}]*\})? [1-9]", (await host.GetAsync("metrics")).Body);
+
+        // Inhibition cannot know what is open: a warning under a critical of the same strategy is sent, not held back.
+        var labels = new Dictionary<string, string> { ["account"] = "acct-r", ["strategy"] = "momentum" };
+        await Bus.Publish(TestBus.Alert("pnl-loss:acct-r:momentum", severity: AlertSeverity.Critical) with { Labels = labels });
+        await TestBus.Until(() => SlackAccepted("pnl-loss:acct-r:momentum").Count == 1, TimeSpan.FromSeconds(30), () => host.Logs.All());
+        await Bus.Publish(TestBus.Alert("drawdown:acct-r:momentum", severity: AlertSeverity.Warning) with { Labels = labels });
+        await TestBus.Until(() => SlackAccepted("drawdown:acct-r:momentum").Count == 1, TimeSpan.FromSeconds(30), () => host.Logs.All());
     }
 }
