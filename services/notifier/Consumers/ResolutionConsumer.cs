@@ -23,7 +23,7 @@ public sealed class ResolutionConsumer(IncidentLifecycle incidents, InhibitionSt
             return;
         }
         await incidents.ResolveAsync(context.Message, context.CancellationToken);
-        await inhibition.ResolvedAsync(context.Message, context);
+        await inhibition.ResolvedAsync(context.Message, context.CancellationToken);
     }
 }
 

@@ -19,7 +19,10 @@ namespace OpsBot.Notifier.Routing;
 /// (<see cref="HoldBackAsync"/>): it is stored, not posted. Holding checks the set and stores the alert in one Lua script,
 /// and releasing empties the set and takes the held alerts in one script, so a resolution racing a warning cannot strand it.</item>
 /// <item>When the last source leaves, the held alerts are sent again to the notifier's queues (not published: other
-/// consumers of <c>AlertRaised</c> saw them already) and delivered like any alert; a held alert resolved meanwhile is dropped.</item>
+/// consumers of <c>AlertRaised</c> saw them already) and delivered like any alert; a held alert resolved meanwhile is dropped.
+/// A held alert leaves Redis only after the broker confirmed its send (straight on the bus, not through the consume
+/// context's outbox): if this process dies in between, or the broker refuses, the next release sends it again, and
+/// dedup (same <c>AlertId</c>) keeps a second copy from being shown.</item>
 /// <item>Redis unreachable: nothing is held back (an alert too many beats an alert lost); logged once.</item>
 /// </list>
 /// </summary>
@@ -27,6 +30,7 @@ public sealed class InhibitionStage(
     IConnectionMultiplexer redis,
     NotifierOptions options,
     IncidentStore incidents,
+    IBus bus,
     ILogger<InhibitionStage> logger)
 {
     // KEYS: sources, held. ARGV: identity, alert json, ttl ms. Held (1) only while another incident is in the set.
@@ -38,20 +42,22 @@ public sealed class InhibitionStage(
         return 1
         """;
 
-    // KEYS: sources, held. ARGV: identities leaving the set. Returns the held alerts when the set is empty now (and removes them).
+    // KEYS: sources, held. ARGV: identities leaving the set. Returns the held alerts (field, value, …) when the set is
+    // empty now; they stay until each one's send is confirmed (SentScript).
     private const string ReleaseScript = """
         for i = 1, #ARGV do redis.call('SREM', KEYS[1], ARGV[i]) end
         if redis.call('SCARD', KEYS[1]) > 0 then return {} end
-        local held = redis.call('HVALS', KEYS[2])
-        redis.call('DEL', KEYS[2])
-        return held
+        return redis.call('HGETALL', KEYS[2])
         """;
+
+    // KEYS: held. ARGV: identity, the value sent. Removes it unless a newer hold replaced it meanwhile.
+    private const string SentScript = "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private int _degraded;
 
     /// <summary>True when <paramref name="alert"/> is held back (stored, to be sent when the inhibiting incidents resolve).</summary>
-    public async Task<bool> HoldBackAsync(AlertRaised alert, ConsumeContext context)
+    public async Task<bool> HoldBackAsync(AlertRaised alert)
     {
         var rules = options.Routing.InhibitRules;
         if (rules.Count == 0 || !redis.IsConnected) return false;
@@ -62,7 +68,7 @@ public sealed class InhibitionStage(
             {
                 var rule = rules[i];
                 if (!rule.Target.Matches(alert) || rule.Source.Matches(alert) || KeysOf(i, rule, alert.Labels) is not { } keys) continue;
-                var sources = await OpenSourcesAsync(rule, keys, identity, context);
+                var sources = await OpenSourcesAsync(rule, keys, identity);
                 if (sources.Count == 0) continue;
                 var held = (long)await redis.GetDatabase().ScriptEvaluateAsync(HoldScript, [keys.Sources, keys.Held],
                     [identity, JsonSerializer.Serialize(alert, Json), (long)options.Incidents.OpenTtl.TotalMilliseconds]);
@@ -83,8 +89,11 @@ public sealed class InhibitionStage(
         }
     }
 
-    /// <summary>After <paramref name="alert"/> was shown: it joins the sources of the rules it matches, and leaves those it no longer matches (releasing what they held).</summary>
-    public async Task ObserveAsync(AlertRaised alert, ConsumeContext context)
+    /// <summary>
+    /// Once <paramref name="alert"/>'s incident is open: it joins the sources of the rules it matches, and leaves those it no
+    /// longer matches (releasing what they held). A release that fails is logged; the held alerts stay for the next one.
+    /// </summary>
+    public async Task ObserveAsync(AlertRaised alert)
     {
         var rules = options.Routing.InhibitRules;
         if (rules.Count == 0 || !redis.IsConnected) return;
@@ -102,7 +111,7 @@ public sealed class InhibitionStage(
                 }
                 else
                 {
-                    await ReleaseAsync(keys, [identity], context);
+                    await ReleaseAsync(keys, [identity], CancellationToken.None);
                 }
             }
         }
@@ -110,10 +119,18 @@ public sealed class InhibitionStage(
         {
             Degraded(e.GetType().Name);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The broker refused a held alert: it stays in Redis and goes with the next release; this alert is not held up by it.
+            logger.LogWarning("Held-back alerts of {DedupKey}'s strategy could not be sent yet ({Error}); they stay held and are sent with the next release", alert.DedupKey, e.Message);
+        }
     }
 
-    /// <summary>An incident resolved: it leaves the sources (releasing what it held, if it was the last), and if it was held itself it is dropped.</summary>
-    public async Task ResolvedAsync(AlertResolved resolved, ConsumeContext context)
+    /// <summary>
+    /// An incident resolved: it leaves the sources (releasing what it held, if it was the last), and if it was held itself it
+    /// is dropped. A send the broker refuses throws, so the bus tries the resolution again and the release with it.
+    /// </summary>
+    public async Task ResolvedAsync(AlertResolved resolved, CancellationToken cancellationToken)
     {
         var rules = options.Routing.InhibitRules;
         if (rules.Count == 0 || !redis.IsConnected) return;
@@ -124,7 +141,7 @@ public sealed class InhibitionStage(
             {
                 if (KeysOf(i, rules[i], resolved.Labels) is not { } keys) continue;
                 await redis.GetDatabase().HashDeleteAsync(keys.Held, identity);
-                await ReleaseAsync(keys, [identity], context);
+                await ReleaseAsync(keys, [identity], cancellationToken);
             }
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -134,7 +151,7 @@ public sealed class InhibitionStage(
     }
 
     /// <summary>The set's members whose incident is still open and matches the source; the others leave it (an incident that expired, or resolved without a word to us).</summary>
-    private async Task<List<string>> OpenSourcesAsync(InhibitRule rule, RuleKeys keys, string identity, ConsumeContext context)
+    private async Task<List<string>> OpenSourcesAsync(InhibitRule rule, RuleKeys keys, string identity)
     {
         var open = new List<string>();
         var stale = new List<RedisValue>();
@@ -146,23 +163,28 @@ public sealed class InhibitionStage(
             if (incident is { Open: true } && rule.Source.Matches(incident.Severity, incident.LastAlert.Source, incident.LastAlert.Labels)) open.Add(key);
             else stale.Add(member);
         }
-        if (stale.Count > 0 && open.Count == 0) await ReleaseAsync(keys, [.. stale], context);
+        if (stale.Count > 0 && open.Count == 0) await ReleaseAsync(keys, [.. stale], CancellationToken.None);
         else if (stale.Count > 0) await redis.GetDatabase().SetRemoveAsync(keys.Sources, stale.ToArray());
         return open;
     }
 
-    private async Task ReleaseAsync(RuleKeys keys, RedisValue[] leaving, ConsumeContext context)
+    private async Task ReleaseAsync(RuleKeys keys, RedisValue[] leaving, CancellationToken cancellationToken)
     {
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [keys.Sources, keys.Held], leaving);
-        var held = (RedisResult[]?)result ?? [];
-        if (held.Length == 0) return;
-        foreach (var json in held)
+        var db = redis.GetDatabase();
+        var held = (RedisResult[]?)await db.ScriptEvaluateAsync(ReleaseScript, [keys.Sources, keys.Held], leaving) ?? [];
+        for (var i = 0; i + 1 < held.Length; i += 2)
         {
-            var alert = JsonSerializer.Deserialize<AlertRaised>(json.ToString(), Json);
-            if (alert is null) continue;
-            logger.LogInformation("Alert {DedupKey} ({Severity}) no longer held back: the incidents that held it resolved; sending it now", alert.DedupKey, alert.Severity);
-            if (options.Slack is not null) await (await context.GetSendEndpoint(new Uri($"queue:{SlackAlertConsumer.Queue}"))).Send(alert);
-            if (options.Teams is not null) await (await context.GetSendEndpoint(new Uri($"queue:{TeamsAlertConsumer.Queue}"))).Send(alert);
+            var (field, json) = (held[i].ToString(), held[i + 1].ToString());
+            AlertRaised? alert = null;
+            try { alert = JsonSerializer.Deserialize<AlertRaised>(json, Json); }
+            catch (JsonException e) { logger.LogWarning("A held-back alert stored as {Field} is unreadable ({Error}); dropped", field, e.Message); }
+            if (alert is not null)
+            {
+                logger.LogInformation("Alert {DedupKey} ({Severity}) no longer held back: the incidents that held it resolved; sending it now", alert.DedupKey, alert.Severity);
+                if (options.Slack is not null) await (await bus.GetSendEndpoint(new Uri($"queue:{SlackAlertConsumer.Queue}"))).Send(alert, cancellationToken);
+                if (options.Teams is not null) await (await bus.GetSendEndpoint(new Uri($"queue:{TeamsAlertConsumer.Queue}"))).Send(alert, cancellationToken);
+            }
+            await db.ScriptEvaluateAsync(SentScript, [keys.Held], [field, json]);
         }
     }
 
