@@ -85,22 +85,23 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
             Incidents = IncidentPolicyFrom(settings),
             ConcurrentAlerts = settings.Int(NotifierSettingNames.Concurrency, 256, 1, 10_000),
             Redelivery = BrokerDelayedRedelivery.ParseDelays(settings, NotifierSettingNames.RedeliveryDelays, DefaultRedeliveryDelays),
-            Routing = RoutingFrom(settings, slack?.Channel, teams is not null),
+            Routing = RoutingFrom(settings, slack is not null, teams is not null),
         };
     }
 
     /// <summary>Every destination label an incident or a dedup claim can have (<see cref="DestinationLabel"/>): slack, teams, and slack:{channel} of each routed channel.</summary>
     public IReadOnlyList<string> DestinationLabels() =>
-        new[] { "slack", "teams" }.Concat(Routing.Routes.Where(r => r.SlackChannel is not null && r.SlackChannel != Slack?.Channel).Select(r => $"slack:{r.SlackChannel}"))
+        new[] { "slack", "teams" }.Concat(Routing.Routes.Where(r => r.SlackChannel is not null)
+                .Select(r => DestinationLabel.Of(DeliveryChannel.Slack, r.SlackChannel!, Slack?.Channel ?? "")))
             .Distinct(StringComparer.Ordinal).ToList();
 
-    private static RoutingTable RoutingFrom(Settings settings, string? defaultSlackChannel, bool teamsConfigured)
+    private static RoutingTable RoutingFrom(Settings settings, bool slackConfigured, bool teamsConfigured)
     {
         var file = settings.Optional(NotifierSettingNames.RoutesFile);
         var inline = settings.Optional(NotifierSettingNames.Routes);
         if (file is not null && inline is not null)
             throw new SettingsException($"set {NotifierSettingNames.RoutesFile} or {NotifierSettingNames.Routes}, not both.");
-        if (inline is not null) return RoutingTable.Parse(inline, NotifierSettingNames.Routes, defaultSlackChannel, teamsConfigured);
+        if (inline is not null) return RoutingTable.Parse(inline, NotifierSettingNames.Routes, slackConfigured, teamsConfigured);
         if (file is null) return RoutingTable.Default();
         string json;
         try { json = File.ReadAllText(file); }
@@ -108,7 +109,7 @@ public sealed record NotifierOptions(bool Enabled, SlackOptions? Slack)
         {
             throw new SettingsException($"{NotifierSettingNames.RoutesFile}: cannot read {file} ({e.Message}).");
         }
-        return RoutingTable.Parse(json, $"{NotifierSettingNames.RoutesFile} ({file})", defaultSlackChannel, teamsConfigured);
+        return RoutingTable.Parse(json, $"{NotifierSettingNames.RoutesFile} ({file})", slackConfigured, teamsConfigured);
     }
 
     /// <summary>

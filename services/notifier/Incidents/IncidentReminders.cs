@@ -129,8 +129,9 @@ public sealed class IncidentReminders(
 
     /// <summary>The Slack message reminders and escalation reply to: the one in <c>SLACK_ALERT_CHANNEL</c>, else the first routed channel's.</summary>
     public static IncidentMessage? SlackMessageOf(Incident incident) =>
-        incident.MessageOn("slack") is { Posted: true } main ? main
-        : incident.Messages.Where(m => m.Key.StartsWith("slack:", StringComparison.Ordinal) && m.Value.Posted).OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => m.Value).FirstOrDefault();
+        incident.Messages.Where(m => m.Value.Posted && DestinationLabel.ChannelOf(m.Key) == DeliveryChannel.Slack)
+            .OrderBy(m => m.Key != NotifierMetrics.Label(DeliveryChannel.Slack)).ThenBy(m => m.Key, StringComparer.Ordinal)
+            .Select(m => m.Value).FirstOrDefault();
 
     private void Warn(string why)
     {

@@ -43,7 +43,7 @@ public sealed class AlertPipeline(
             return;
         }
 
-        if (await inhibition.HoldBackAsync(alert, context))
+        if (await inhibition.HoldBackAsync(alert))
         {
             recorder.Suppressed(channel, alert, SuppressionReason.Inhibited);
             return;
@@ -56,8 +56,18 @@ public sealed class AlertPipeline(
         if (destinations.Count == 0)
         {
             recorder.Suppressed(channel, alert, SuppressionReason.NotRouted);
-            await inhibition.ObserveAsync(alert, context);
+            await inhibition.ObserveAsync(alert);
             return;
+        }
+
+        // Once its incident is open (after the first destination's incident step, before its message leaves, so a warning
+        // right behind a critical is held): from then on it may hold back, or stop holding back, alerts of its strategy.
+        var observed = false;
+        async Task IncidentOpenAsync()
+        {
+            if (observed) return;
+            observed = true;
+            await inhibition.ObserveAsync(alert);
         }
 
         ExceptionDispatchInfo? failed = null;
@@ -65,7 +75,7 @@ public sealed class AlertPipeline(
         {
             try
             {
-                await DeliverToAsync(context, dispatchers.For(destination));
+                await DeliverToAsync(context, dispatchers.For(destination), IncidentOpenAsync);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -76,7 +86,7 @@ public sealed class AlertPipeline(
         failed?.Throw();
     }
 
-    private async Task DeliverToAsync(ConsumeContext<AlertRaised> context, ChannelDispatcher dispatcher)
+    private async Task DeliverToAsync(ConsumeContext<AlertRaised> context, ChannelDispatcher dispatcher, Func<Task> incidentOpen)
     {
         var alert = context.Message;
         var destination = dispatcher.Destination;
@@ -89,9 +99,7 @@ public sealed class AlertPipeline(
         }
 
         var step = await lifecycle.BeginAsync(channel, label, alert, $"{alert.AlertId:N}:{context.MessageId ?? alert.AlertId:N}", context.CancellationToken);
-        // Its incident is open now: from here it may hold back, or stop holding back, alerts of its strategy (before its
-        // message leaves, so a warning right behind a critical is held).
-        await inhibition.ObserveAsync(alert, context);
+        await incidentOpen();
         if (step.Action == MessageAction.Quiet)
         {
             await dedup.MarkDeliveredAsync(label, alert);

@@ -6,18 +6,6 @@ using OpsBot.ServiceDefaults;
 namespace OpsBot.Notifier.Routing;
 
 /// <summary>
-/// Where one alert goes: the Slack channels (in route order, no repeats) and whether Teams gets it; <see cref="Routes"/>
-/// names the routes that matched. <see cref="IsDefault"/>: no route took it, it goes where each channel sends by default
-/// (<c>SLACK_ALERT_CHANNEL</c>, the Teams webhook).
-/// </summary>
-public sealed record AlertDestinations(IReadOnlyList<string> SlackChannels, bool Teams, string Routes)
-{
-    public static readonly AlertDestinations DefaultRoute = new([], true, "default");
-
-    public bool IsDefault => ReferenceEquals(this, DefaultRoute);
-}
-
-/// <summary>
 /// The routing table (<c>NOTIFIER_ROUTES_FILE</c> or <c>NOTIFIER_ROUTES</c>, JSON; docs/notifier.md, "Routing and
 /// inhibition"): routes are tried in order; the first that matches takes the alert and, when it says
 /// <c>"continue": true</c>, the routes after it are tried as well. An alert no route takes goes to the default route:
@@ -58,7 +46,7 @@ public sealed class RoutingTable
     /// Reads a table from JSON. Every mistake is a <see cref="SettingsException"/> that names the setting and the place
     /// (<c>routes[2].match.severity</c>): a service that would route alerts somewhere else than the operator wrote must not start.
     /// </summary>
-    public static RoutingTable Parse(string json, string setting, string? defaultSlackChannel, bool teamsConfigured)
+    public static RoutingTable Parse(string json, string setting, bool slackConfigured, bool teamsConfigured)
     {
         JsonDocument document;
         try { document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
@@ -75,7 +63,7 @@ public sealed class RoutingTable
                 var i = 0;
                 foreach (var element in list.EnumerateArray())
                 {
-                    routes.Add(ParseRoute(element, setting, $"routes[{i}]", defaultSlackChannel, teamsConfigured));
+                    routes.Add(ParseRoute(element, setting, $"routes[{i}]", slackConfigured, teamsConfigured));
                     i++;
                 }
             }
@@ -98,7 +86,7 @@ public sealed class RoutingTable
         }
     }
 
-    private static AlertRoute ParseRoute(JsonElement element, string setting, string at, string? defaultSlack, bool teamsConfigured)
+    private static AlertRoute ParseRoute(JsonElement element, string setting, string at, bool slackConfigured, bool teamsConfigured)
     {
         if (element.ValueKind != JsonValueKind.Object) throw Bad(setting, at, "must be an object");
         Known(element, setting, at, "name", "match", "slack_channel", "teams", "continue");
@@ -108,7 +96,7 @@ public sealed class RoutingTable
         var teams = OptionalBool(element, "teams", setting, at);
         var more = OptionalBool(element, "continue", setting, at);
         if (slack is null && !teams) throw Bad(setting, at, "sends nowhere: give \"slack_channel\" or \"teams\": true (an alert must never be routed to nothing; silence it instead)");
-        if (slack is not null && defaultSlack is null) throw Bad(setting, $"{at}.slack_channel", "Slack is not configured (SLACK_BOT_TOKEN and SLACK_ALERT_CHANNEL)");
+        if (slack is not null && !slackConfigured) throw Bad(setting, $"{at}.slack_channel", "Slack is not configured (SLACK_BOT_TOKEN and SLACK_ALERT_CHANNEL)");
         if (teams && !teamsConfigured) throw Bad(setting, $"{at}.teams", "Teams is not configured (TEAMS_WEBHOOK_URL)");
         return new AlertRoute(name, match, slack, teams, more);
     }

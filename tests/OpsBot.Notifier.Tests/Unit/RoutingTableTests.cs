@@ -63,7 +63,7 @@ public sealed class RoutingTableTests
     public void Inhibit_rules_can_be_turned_off_and_matchers_need_every_part()
     {
         var table = RoutingTable.Parse("""{ "routes": [ { "match": { "severity": ["warning", "critical"], "labels": { "account": "A*", "strategy": "carry" } }, "slack_channel": "C1" } ], "inhibit_rules": [] }""",
-            "NOTIFIER_ROUTES", "C0", teamsConfigured: false);
+            "NOTIFIER_ROUTES", slackConfigured: true, teamsConfigured: false);
         Assert.Empty(table.InhibitRules);
         Assert.Equal(["C1"], table.Route(Alert(AlertSeverity.Warning, "s", ("account", "a-1"), ("strategy", "CARRY"))).SlackChannels); // globs ignore case
         Assert.True(table.Route(Alert(AlertSeverity.Info, "s", ("account", "a-1"), ("strategy", "carry"))).IsDefault);   // severity
